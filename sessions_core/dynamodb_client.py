@@ -1,0 +1,48 @@
+"""Building the boto3 DynamoDB client the stores use, with explicit timeouts and retries.
+
+The botocore bundled with some Lambda runtimes still defaults to "legacy" retries,
+whose backoff can exceed what API Gateway waits (29 s); the settings here keep a call
+bounded to roughly ``attempts × (connect + read timeout)``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from botocore.config import Config
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+DEFAULT_REGION = "us-east-1"
+
+
+def client_config(*, max_attempts: int = 3, connect_timeout: float = 1.0,
+                  read_timeout: float = 2.0) -> Config:
+    """botocore settings: standard retry mode, bounded attempts and timeouts."""
+    return Config(
+        retries={"mode": "standard", "max_attempts": max_attempts},
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        tcp_keepalive=True,
+    )
+
+
+def make_client(
+    *, endpoint_url: str | None = None, region_name: str | None = None,
+    config: Config | None = None,
+) -> DynamoDBClient:
+    """A DynamoDB client from the environment (``AWS_ENDPOINT_URL_DYNAMODB`` is honoured
+    by boto3 itself); the region falls back to us-east-1 when none is configured."""
+    import boto3  # deferred: callers that inject a client never pay for the import
+
+    region = (
+        region_name
+        or os.environ.get("AWS_REGION")
+        or os.environ.get("AWS_DEFAULT_REGION")
+        or DEFAULT_REGION
+    )
+    return boto3.client(
+        "dynamodb", endpoint_url=endpoint_url, region_name=region, config=config or client_config()
+    )

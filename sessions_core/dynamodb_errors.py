@@ -1,0 +1,110 @@
+"""The one place where DynamoDB and botocore errors become `SessionError`s.
+
+Decisions are made on error codes and exception classes, never on message text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionError,
+    HTTPClientError,
+    NoCredentialsError,
+    NoRegionError,
+    PartialCredentialsError,
+)
+
+from sessions_core.errors import SessionError, StoreConfigurationError, StoreUnavailableError
+
+# Transient: the request may succeed later. botocore has already retried these.
+UNAVAILABLE_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "InternalFailure",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "LimitExceededException",
+        "TransactionInProgressException",
+        "ReplicatedWriteConflictException",
+    }
+)
+
+CONFIGURATION_CODES = frozenset(
+    {
+        "AccessDeniedException",
+        "UnrecognizedClientException",
+        "InvalidSignatureException",
+        "MissingAuthenticationTokenException",
+        "ExpiredTokenException",
+        "IncompleteSignature",
+    }
+)
+
+
+class ConditionFailedError(SessionError):
+    """Internal: a conditional write found the item not as expected.
+
+    ``item`` is the item as it stood (``ReturnValuesOnConditionCheckFailure=ALL_OLD``),
+    or None when the server did not return it.
+    """
+
+    default_code = "condition_failed"
+    default_message = "the item changed before the write"
+
+    def __init__(self, item: dict[str, Any] | None) -> None:
+        super().__init__()
+        self.item = item
+
+
+class TableExistsError(StoreConfigurationError):
+    """Internal: ``CreateTable`` found the table already there (idempotent create)."""
+
+    default_code = "table_exists"
+    default_message = "the table already exists"
+
+
+class CorruptItemError(SessionError):
+    """A stored item cannot be read as a session (a field is missing or malformed)."""
+
+    default_code = "corrupt_item"
+    default_message = "a stored session item is malformed"
+
+
+def error_code(error: ClientError) -> str:
+    """The ``Error.Code`` of a ClientError ('' when absent)."""
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def translate(error: Exception, table_name: str) -> SessionError:
+    """Map a botocore/DynamoDB failure to the `SessionError` the caller should see."""
+    if isinstance(error, ClientError):
+        code = error_code(error)
+        if code == "ConditionalCheckFailedException":
+            item = error.response.get("Item")
+            return ConditionFailedError(item if isinstance(item, dict) else None)
+        if code == "ResourceNotFoundException":
+            return StoreConfigurationError(
+                f"DynamoDB table {table_name!r} does not exist (or an index is missing); "
+                "create it with `sessions create-table` or deploy template.yaml"
+            )
+        if code == "ResourceInUseException":
+            return TableExistsError(f"DynamoDB table {table_name!r} already exists")
+        if code in UNAVAILABLE_CODES:
+            return StoreUnavailableError(f"DynamoDB is unavailable ({code})")
+        if code in CONFIGURATION_CODES:
+            return StoreConfigurationError(f"DynamoDB refused the request ({code})")
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        if isinstance(status, int) and status >= 500:
+            return StoreUnavailableError(f"DynamoDB failed ({code or status})")
+        return SessionError(f"DynamoDB rejected the request ({code})", code="store_error")
+    if isinstance(error, NoCredentialsError | PartialCredentialsError | NoRegionError):
+        return StoreConfigurationError(f"AWS client is not configured ({type(error).__name__})")
+    if isinstance(error, ConnectionError | HTTPClientError | BotoCoreError):
+        return StoreUnavailableError(f"DynamoDB could not be reached ({type(error).__name__})")
+    return SessionError(f"unexpected store failure ({type(error).__name__})", code="store_error")

@@ -1,0 +1,164 @@
+"""Session ↔ DynamoDB item (low-level attribute values).
+
+Times are epoch milliseconds (``N``) so conditions compare numbers exactly; the TTL
+attribute is epoch seconds as DynamoDB requires; metadata is stored as its JSON text so
+it round-trips exactly (DynamoDB numbers and empty values would change it).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sessions_core.dynamodb_errors import CorruptItemError
+from sessions_core.models import Session
+from sessions_core.store import RevocationMarker
+from sessions_core.table import TTL_ATTRIBUTE
+
+Item = dict[str, Any]
+
+EXPIRY_SHARDS = 8
+_DAY_MS = 86_400_000
+
+
+def to_ms(moment: datetime) -> int:
+    """Epoch milliseconds of an aware datetime."""
+    return round(moment.timestamp() * 1000)
+
+
+def from_ms(value: str | int) -> datetime:
+    """Aware UTC datetime from epoch milliseconds."""
+    return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
+
+
+def num(value: int) -> dict[str, str]:
+    """A DynamoDB number attribute."""
+    return {"N": str(value)}
+
+
+def bucket_name(prefix: str, day: int, shard: int) -> str:
+    """The cleanup index partition for one expiry day and shard."""
+    return f"{prefix}{day}#{shard}"
+
+
+def expiry_bucket(prefix: str, expires_at_ms: int, shard: int) -> str:
+    """The cleanup index partition of an item: its expiry day and a shard."""
+    return bucket_name(prefix, day_of(expires_at_ms), shard)
+
+
+def day_of(moment_ms: int) -> int:
+    """Days since the epoch (the bucket granularity)."""
+    return moment_ms // _DAY_MS
+
+
+def shard_of(session_id: str) -> int:
+    """A stable shard for a session id (its last hex digit)."""
+    return int(session_id[-1], 16) % EXPIRY_SHARDS
+
+
+def expiry_attributes(prefix: str, key_suffix: str, expires_at: datetime) -> Item:
+    """The attributes that move with an item's expiry: expiresAt, ttl, expiryBucket."""
+    ms = to_ms(expires_at)
+    return {
+        "expiresAt": num(ms),
+        TTL_ATTRIBUTE: num(math.ceil(ms / 1000)),
+        "expiryBucket": {"S": expiry_bucket(prefix, ms, shard_of(key_suffix))},
+    }
+
+
+def session_to_item(prefix: str, session: Session) -> Item:
+    """The full item for a new session (never the token itself)."""
+    item: Item = {
+        "id": {"S": prefix + session.id},
+        "userId": {"S": session.user_id},
+        "tokenHash": {"S": session.token_hash or ""},
+        "createdAt": num(to_ms(session.created_at)),
+        "lifetimeMs": num(int(session.lifetime / timedelta(milliseconds=1))),
+        "slidingExpiration": {"BOOL": session.sliding_expiration},
+        **expiry_attributes(prefix, session.id, session.expires_at),
+    }
+    if session.metadata is not None:
+        item["metadata"] = {"S": json.dumps(session.metadata, separators=(",", ":"))}
+    if session.bound_user_agent is not None:
+        item["boundUserAgent"] = {"S": session.bound_user_agent}
+    if session.rotation_key:
+        item["rotationKey"] = {"S": session.rotation_key}
+    if session.last_active_at is not None:
+        item["lastActiveAt"] = num(to_ms(session.last_active_at))
+    if session.revoked_at is not None:
+        item["revokedAt"] = num(to_ms(session.revoked_at))
+    return item
+
+
+def _opt_ms(item: Item, name: str) -> datetime | None:
+    value = item.get(name)
+    return from_ms(value["N"]) if value is not None else None
+
+
+def _opt_s(item: Item, name: str) -> str | None:
+    value = item.get(name)
+    return str(value["S"]) if value is not None else None
+
+
+def item_to_session(prefix: str, item: Item) -> Session:
+    """Read an item (full, or as the user index projects it) back into a `Session`.
+
+    Raises:
+        CorruptItemError: a required field is missing or malformed.
+    """
+    try:
+        raw_id = str(item["id"]["S"])
+        metadata_text = _opt_s(item, "metadata")
+        lifetime = item.get("lifetimeMs")
+        sliding = item.get("slidingExpiration")
+        return Session.model_construct(
+            id=raw_id[len(prefix) :] if raw_id.startswith(prefix) else raw_id,
+            user_id=str(item["userId"]["S"]),
+            token=None,
+            token_hash=_opt_s(item, "tokenHash"),
+            created_at=from_ms(item["createdAt"]["N"]),
+            expires_at=from_ms(item["expiresAt"]["N"]),
+            metadata=json.loads(metadata_text) if metadata_text is not None else None,
+            revoked_at=_opt_ms(item, "revokedAt"),
+            sliding_expiration=bool(sliding["BOOL"]) if sliding is not None else False,
+            bound_user_agent=_opt_s(item, "boundUserAgent"),
+            lifetime=timedelta(milliseconds=int(lifetime["N"]))
+            if lifetime is not None
+            else timedelta(hours=24),
+            last_active_at=_opt_ms(item, "lastActiveAt"),
+            previous_token_hash=_opt_s(item, "prevTokenHash"),
+            rotated_at=_opt_ms(item, "rotatedAt"),
+            rotation_key=_opt_s(item, "rotationKey"),
+        )
+    except (KeyError, TypeError, ValueError, OverflowError) as error:
+        raise CorruptItemError() from error
+
+
+def marker_attribute(user_hash_hex: str) -> str:
+    """The marker item's attribute that holds one user's mark (users whose ids share a
+    48-bit prefix share the item, each in their own attribute)."""
+    return "rb_" + user_hash_hex[:32]
+
+
+def item_to_marker(item: Item | None, user_hash_hex: str) -> RevocationMarker | None:
+    """The user's mark in a marker item, if present.
+
+    Raises:
+        CorruptItemError: the mark is malformed.
+    """
+    if not item:
+        return None
+    value = item.get(marker_attribute(user_hash_hex))
+    if value is None:
+        return None
+    try:
+        fields = value["M"]
+        keep = fields.get("keep")
+        return RevocationMarker(
+            revoked_before=from_ms(fields["t"]["N"]),
+            keep_session_id=str(keep["S"]) if keep else None,
+        )
+    except (KeyError, TypeError, ValueError, OverflowError) as error:
+        raise CorruptItemError() from error

@@ -1,0 +1,101 @@
+"""Errors raised by the session layer: one class per code, all under `SessionError`.
+
+Callers branch on `.code` (a stable string used in HTTP answers and metrics) or on the
+class. No message ever contains a token.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class SessionError(Exception):
+    """Base of every error this package raises on purpose.
+
+    Attributes:
+        code: a stable, machine-readable code (``invalid_token``, ``session_expired``, ...).
+    """
+
+    default_code: ClassVar[str] = "session_error"
+    default_message: ClassVar[str] = "session error"
+
+    def __init__(self, message: str | None = None, *, code: str | None = None) -> None:
+        self.code: str = code or self.default_code
+        super().__init__(message or self.default_message)
+
+    @property
+    def message(self) -> str:
+        """The human-readable message (never holds a token)."""
+        return str(self.args[0])
+
+
+class InvalidTokenError(SessionError):
+    """The token is malformed, unknown, or its secret is wrong."""
+
+    default_code = "invalid_token"
+    default_message = "the session token is not valid"
+
+
+class SessionExpiredError(SessionError):
+    """The session exists but its expiry has passed."""
+
+    default_code = "session_expired"
+    default_message = "the session has expired"
+
+
+class SessionRevokedError(SessionError):
+    """The session was revoked (logout, revoke-all, or detected token reuse)."""
+
+    default_code = "session_revoked"
+    default_message = "the session has been revoked"
+
+
+class UserAgentMismatchError(SessionError):
+    """The session is bound to another user agent."""
+
+    default_code = "user_agent_mismatch"
+    default_message = "the session is bound to another user agent"
+
+
+class SessionNotFoundError(SessionError):
+    """No session with that id exists."""
+
+    default_code = "session_not_found"
+    default_message = "no such session"
+
+
+class InvalidArgumentError(SessionError, ValueError):
+    """An argument is out of range (a lifetime over the cap, an empty user id, ...)."""
+
+    default_code = "invalid_argument"
+    default_message = "invalid argument"
+
+
+class StoreUnavailableError(SessionError):
+    """The store cannot be reached, timed out, or throttled past its retries.
+
+    Validation fails closed on this error: callers must treat it as "not authorized,
+    try again later" (the HTTP API answers 503 with ``Retry-After``).
+    """
+
+    default_code = "store_unavailable"
+    default_message = "the session store is unavailable"
+
+
+class StoreConfigurationError(SessionError):
+    """The store is misconfigured: the table is missing, access is denied, ..."""
+
+    default_code = "store_misconfigured"
+    default_message = "the session store is misconfigured"
+
+
+ERRORS_BY_CODE: dict[str, type[SessionError]] = {
+    cls.default_code: cls
+    for cls in (
+        InvalidTokenError,
+        SessionExpiredError,
+        SessionRevokedError,
+        UserAgentMismatchError,
+        SessionNotFoundError,
+    )
+}

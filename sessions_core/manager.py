@@ -1,0 +1,307 @@
+"""`SessionManager`: the rules of `sessions` applied through a store and a clock."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from sessions_core.config import MAX_EXPIRES_IN, SessionConfig
+from sessions_core.errors import (
+    ERRORS_BY_CODE,
+    InvalidTokenError,
+    SessionError,
+)
+from sessions_core.models import PublicSession, Session, ValidationResult
+from sessions_core.sessions import (
+    check,
+    create_session,
+    extended_expiry,
+    rotated,
+    sliding_due,
+)
+from sessions_core.store import Loaded, RevocationMarker, Rotation, SessionIdTakenError
+from sessions_core.tokens import is_session_id, parse_token
+
+logger = logging.getLogger("sessions_core")
+
+_INVALID = ValidationResult(valid=False, error="invalid_token")
+_CREATE_ATTEMPTS = 3
+
+
+class SessionManager:
+    """Creates, validates, refreshes and revokes sessions in `config.store`.
+
+    Costs, in store requests: validate 1 (2 when a sliding extension is due), refresh 2,
+    create 1, destroy 1, a malformed token 0.
+    """
+
+    def __init__(self, config: SessionConfig) -> None:
+        self.config = config
+        self._store = config.store
+        self._prefix = config.prefix
+        self._now = config.now
+
+    # -- create -------------------------------------------------------------------
+
+    def create(
+        self,
+        *,
+        user_id: str,
+        expires_in: timedelta | None = None,
+        metadata: dict[str, Any] | None = None,
+        sliding_expiration: bool = False,
+        user_agent: str | None = None,
+    ) -> Session:
+        """Create and store a session; the returned copy carries its token.
+
+        Raises:
+            InvalidArgumentError: bad user id or lifetime.
+            StoreUnavailableError: the store did not answer.
+        """
+        bound = None
+        if self.config.bind_to_user_agent:
+            agent = user_agent
+            if agent is None and metadata is not None:
+                from_meta = metadata.get("userAgent")
+                agent = from_meta if isinstance(from_meta, str) else None
+            bound = agent
+        for attempt in range(_CREATE_ATTEMPTS):
+            session = create_session(
+                user_id=user_id,
+                expires_in=expires_in or self.config.default_expires_in,
+                metadata=metadata,
+                sliding_expiration=sliding_expiration,
+                now=self._now(),
+                bound_user_agent=bound,
+            )
+            if self.config.max_lifetime is not None:
+                cap = session.created_at + self.config.max_lifetime
+                if session.expires_at > cap:
+                    session = session.model_copy(update={"expires_at": cap})
+            try:
+                self._store.insert(self._prefix, session)
+            except SessionIdTakenError:
+                logger.warning("session id collision, retrying (attempt %d)", attempt + 1)
+                continue
+            return session
+        raise SessionError("could not allocate a unique session id")
+
+    # -- validate -----------------------------------------------------------------
+
+    def validate(self, token: str, *, user_agent: str | None = None) -> ValidationResult:
+        """Validate a token: one store read; a sliding extension when due.
+
+        A malformed token answers ``invalid_token`` without touching the store.
+
+        Raises:
+            StoreUnavailableError: the store did not answer (fail closed).
+        """
+        session_id = parse_token(token)
+        if session_id is None:
+            return _INVALID
+        loaded = self._store.load(self._prefix, session_id)
+        session = loaded.session
+        if session is None:
+            return _INVALID
+        now = self._now()
+        verdict = check(
+            token,
+            session,
+            now=now,
+            grace=self.config.refresh_grace,
+            user_agent=user_agent,
+            marker=loaded.marker,
+        )
+        if verdict.reuse:
+            self._revoke_for_reuse(session)
+        if verdict.error is not None:
+            return ValidationResult(valid=False, error=verdict.error)
+        if sliding_due(session, now):
+            session = self._slide(session, now)
+        return ValidationResult(valid=True, session=session)
+
+    def _slide(self, session: Session, now: Any) -> Session:
+        expires_at = extended_expiry(session, now, self.config.max_lifetime)
+        if expires_at <= session.expires_at:
+            return session
+        written = self._store.extend(
+            self._prefix, session.id, expected=session.expires_at, expires_at=expires_at, now=now
+        )
+        if not written:
+            # Another request slid it first (or it was just revoked): the read we
+            # answered from was valid, so answer as of that read.
+            return session
+        return session.model_copy(update={"expires_at": expires_at, "last_active_at": now})
+
+    def _revoke_for_reuse(self, session: Session) -> None:
+        logger.warning("rotated-out token replayed after the grace window; session revoked")
+        self._store.revoke(self._prefix, session.id, at=self._now())
+
+    # -- refresh ------------------------------------------------------------------
+
+    def refresh(self, token: str, *, user_agent: str | None = None) -> Session:
+        """Rotate the token: the returned session carries the successor token.
+
+        Concurrent refreshes of one token rotate once; each gets the same successor.
+        Within the grace window, refreshing the previous token again returns that same
+        successor. After it, presenting a rotated-out token revokes the session.
+
+        Raises:
+            InvalidTokenError, SessionExpiredError, SessionRevokedError,
+            UserAgentMismatchError: the token cannot be refreshed (see `.code`).
+            StoreUnavailableError: the store did not answer.
+        """
+        session_id = parse_token(token)
+        if session_id is None:
+            raise InvalidTokenError()
+        loaded = self._store.load(self._prefix, session_id)
+        for _ in range(2):
+            session = self._usable(token, loaded, user_agent)
+            now = self._now()
+            if not _hash_is_current(token, session):
+                return self._successor_of_previous(token, session)
+            update = rotated(
+                session, token, now, extended_expiry(session, now, self.config.max_lifetime)
+            )
+            result = self._store.rotate(
+                self._prefix,
+                session.id,
+                Rotation(
+                    expected_token_hash=session.token_hash or "",
+                    token_hash=update.token_hash or "",
+                    previous_token_hash=update.previous_token_hash or "",
+                    rotated_at=now,
+                    expires_at=update.expires_at,
+                ),
+            )
+            if result.applied:
+                return update
+            # Lost a race: judge the token again against the item as it now stands.
+            loaded = Loaded(result.current, loaded.marker)
+        raise InvalidTokenError()
+
+    def _usable(self, token: str, loaded: Loaded, user_agent: str | None) -> Session:
+        session = loaded.session
+        if session is None:
+            raise InvalidTokenError()
+        verdict = check(
+            token,
+            session,
+            now=self._now(),
+            grace=self.config.refresh_grace,
+            user_agent=user_agent,
+            marker=loaded.marker,
+        )
+        if verdict.reuse:
+            self._revoke_for_reuse(session)
+        if verdict.error is not None:
+            raise ERRORS_BY_CODE[verdict.error]()
+        return session
+
+    def _successor_of_previous(self, token: str, session: Session) -> Session:
+        # The presented token was rotated out moments ago (another tab won the race):
+        # hand back the successor it already has, without writing.
+        if not session.rotation_key:
+            raise InvalidTokenError()
+        from sessions_core.tokens import successor_token
+
+        successor = successor_token(session.id, session.rotation_key, token)
+        if not _hash_is_current(successor, session):
+            raise InvalidTokenError()
+        return session.model_copy(update={"token": successor})
+
+    # -- revoke -------------------------------------------------------------------
+
+    def destroy(self, session_id: str) -> None:
+        """Revoke a session, keeping a tombstone until its expiry. Idempotent; an
+        unknown or malformed id is a no-op.
+
+        Raises:
+            StoreUnavailableError: the store did not answer.
+        """
+        if not is_session_id(session_id):
+            return
+        self._store.revoke(self._prefix, session_id, at=self._now())
+
+    def destroy_all_for_user(self, user_id: str, *, except_session_id: str | None = None) -> int:
+        """Revoke every session of the user (but ``except_session_id``).
+
+        A "revoked before now" marker is written first, so sessions the user index does
+        not show yet are revoked too. Returns how many live sessions this call revoked.
+
+        Raises:
+            StoreUnavailableError: the store did not answer.
+        """
+        now = self._now()
+        marker = RevocationMarker(revoked_before=now, keep_session_id=except_session_id)
+        self._store.put_marker(self._prefix, user_id, marker, expires_at=now + MAX_EXPIRES_IN)
+        revoked = 0
+        for session in self._store.list_user(self._prefix, user_id):
+            if session.id == except_session_id or session.is_revoked:
+                continue
+            if self._store.revoke(self._prefix, session.id, at=now, live_at=now):
+                revoked += 1
+        return revoked
+
+    # -- list ---------------------------------------------------------------------
+
+    def list_for_user(self, user_id: str) -> list[Session]:
+        """The user's active sessions, newest first, without tokens or hashes.
+
+        Raises:
+            StoreUnavailableError: the store did not answer.
+        """
+        now = self._now()
+        sessions = self._store.list_user(self._prefix, user_id)
+        if not sessions:
+            return []
+        marker = self._store.load_marker(self._prefix, user_id)
+        active = [
+            s
+            for s in sessions
+            if not s.is_revoked
+            and not s.is_expired(now)
+            and not (marker is not None and marker.revokes(s))
+        ]
+        return sorted(active, key=lambda s: s.created_at, reverse=True)
+
+    def get(self, session_id: str) -> Session | None:
+        """One session by id (revoked and expired included), without secrets.
+
+        Raises:
+            StoreUnavailableError: the store did not answer.
+        """
+        if not is_session_id(session_id):
+            return None
+        session = self._store.get(self._prefix, session_id)
+        if session is None:
+            return None
+        return session.model_copy(
+            update={"token_hash": None, "previous_token_hash": None, "rotation_key": None}
+        )
+
+    @staticmethod
+    def to_public_session(session: Session) -> PublicSession:
+        """The client-safe view of a session."""
+        return PublicSession(
+            id=session.id,
+            user_id=session.user_id,
+            created_at=session.created_at,
+            expires_at=session.expires_at,
+            metadata=session.metadata,
+        )
+
+    def purge_expired(self, *, limit: int | None = None) -> int:
+        """Delete what has expired (tombstones included); what the cleanup runs.
+
+        Raises:
+            StoreUnavailableError: the store did not answer.
+        """
+        return self._store.purge_expired(self._prefix, self._now(), limit)
+
+
+def _hash_is_current(token: str, session: Session) -> bool:
+    from sessions_core.tokens import secret_matches
+
+    return secret_matches(token, session.token_hash)

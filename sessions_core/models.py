@@ -1,0 +1,93 @@
+"""Pydantic models: the session record, its public view, and a validation result.
+
+All datetimes are timezone-aware UTC (naive ones are refused); JSON uses camelCase and
+ISO 8601. Secrets (the token, the rotation key) stay out of ``repr`` and out of JSON.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+
+def _aware_utc(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("datetimes must be timezone-aware (UTC)")
+    return value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_aware_utc)]
+
+ValidationError = Literal[
+    "invalid_token", "session_expired", "session_revoked", "user_agent_mismatch"
+]
+
+_MODEL_CONFIG = ConfigDict(
+    frozen=True,
+    populate_by_name=True,
+    alias_generator=to_camel,
+    ser_json_timedelta="float",
+)
+
+
+class Session(BaseModel):
+    """One session: the stored record plus, right after create or refresh, its token.
+
+    ``token`` is only set on the object that `create`/`refresh` return; stores never
+    hold it. ``lifetime`` is the session's own window (its ``expires_in``): refresh and
+    sliding move the expiry to ``now + lifetime``, capped by the manager's max lifetime.
+    """
+
+    model_config = _MODEL_CONFIG
+
+    id: str
+    user_id: str
+    token: str | None = Field(default=None, repr=False, exclude=True)
+    token_hash: str | None = Field(default=None, repr=False)
+    created_at: UtcDatetime
+    expires_at: UtcDatetime
+    metadata: dict[str, Any] | None = None
+    revoked_at: UtcDatetime | None = None
+    sliding_expiration: bool = False
+    bound_user_agent: str | None = None
+    lifetime: timedelta = timedelta(hours=24)
+    last_active_at: UtcDatetime | None = None
+    # Rotation state: the hash of the token this one replaced, when, and the per-session
+    # key that derives successors (so a repeated refresh returns the same successor).
+    previous_token_hash: str | None = Field(default=None, repr=False, exclude=True)
+    rotated_at: UtcDatetime | None = Field(default=None, exclude=True)
+    rotation_key: str | None = Field(default=None, repr=False, exclude=True)
+
+    def is_expired(self, now: datetime) -> bool:
+        """True once ``now`` has reached ``expires_at``."""
+        return now >= self.expires_at
+
+    @property
+    def is_revoked(self) -> bool:
+        """True when the session carries a revocation tombstone."""
+        return self.revoked_at is not None
+
+
+class PublicSession(BaseModel):
+    """What a client may see of a session: never a token or a hash."""
+
+    model_config = _MODEL_CONFIG
+
+    id: str
+    user_id: str
+    created_at: UtcDatetime
+    expires_at: UtcDatetime
+    metadata: dict[str, Any] | None = None
+
+
+class ValidationResult(BaseModel):
+    """The answer of a validation: ``valid`` with the session, or an ``error`` code."""
+
+    model_config = _MODEL_CONFIG
+
+    valid: bool
+    session: Session | None = None
+    error: ValidationError | None = None

@@ -1,0 +1,209 @@
+"""The session rules as pure functions: create, check, destroy, refresh.
+
+No I/O and no clock of their own: `SessionManager` calls these with the store's record
+and its injected clock, so the rules live in one place and both stores share them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sessions_core.config import (
+    DEFAULT_EXPIRES_IN,
+    DEFAULT_REFRESH_GRACE,
+    check_lifetime,
+    system_clock,
+    truncate_ms,
+)
+from sessions_core.errors import (
+    InvalidArgumentError,
+    SessionExpiredError,
+    SessionRevokedError,
+)
+from sessions_core.models import Session, ValidationError, ValidationResult
+from sessions_core.store import RevocationMarker
+from sessions_core.tokens import (
+    generate_secure_token,
+    hash_token,
+    new_session_id,
+    new_token,
+    secret_matches,
+    successor_token,
+)
+
+MAX_USER_ID_CHARS = 256
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What `check` concluded about a token presented for a session.
+
+    Attributes:
+        error: the validation error, or None when the session may be used.
+        via_previous: the token is the rotated-out one, still inside the grace window.
+        reuse: the token was rotated out before the grace window: a replay.
+    """
+
+    error: ValidationError | None
+    via_previous: bool = False
+    reuse: bool = False
+
+
+def _now(now: datetime | None) -> datetime:
+    return truncate_ms(now or system_clock())
+
+
+def create_session(
+    *,
+    user_id: str,
+    expires_in: timedelta | None = None,
+    metadata: dict[str, Any] | None = None,
+    sliding_expiration: bool = False,
+    now: datetime | None = None,
+    bound_user_agent: str | None = None,
+) -> Session:
+    """Build a new session (not stored) with a fresh token.
+
+    Raises:
+        InvalidArgumentError: an empty or over-long user id, or a lifetime out of range.
+    """
+    if not isinstance(user_id, str) or not 1 <= len(user_id) <= MAX_USER_ID_CHARS:
+        raise InvalidArgumentError("user_id must be 1 to 256 characters")
+    lifetime = DEFAULT_EXPIRES_IN if expires_in is None else expires_in
+    check_lifetime(lifetime)
+    created = _now(now)
+    session_id = new_session_id(user_id)
+    token = new_token(session_id)
+    return Session(
+        id=session_id,
+        user_id=user_id,
+        token=token,
+        token_hash=hash_token(token),
+        created_at=created,
+        expires_at=created + lifetime,
+        metadata=dict(metadata) if metadata is not None else None,
+        sliding_expiration=sliding_expiration,
+        bound_user_agent=bound_user_agent,
+        lifetime=lifetime,
+        last_active_at=created,
+        rotation_key=generate_secure_token(),
+    )
+
+
+def check(
+    token: str,
+    session: Session,
+    *,
+    now: datetime,
+    grace: timedelta = DEFAULT_REFRESH_GRACE,
+    user_agent: str | None = None,
+    marker: RevocationMarker | None = None,
+) -> Verdict:
+    """Decide whether ``token`` may use ``session`` at ``now``.
+
+    Order matters: a wrong secret is ``invalid_token`` whatever the session's state (so
+    a guess learns nothing); then revocation (tombstone or a per-user "revoked before"
+    marker), expiry, and last the user agent.
+    """
+    via_previous = False
+    if not secret_matches(token, session.token_hash):
+        if not secret_matches(token, session.previous_token_hash):
+            return Verdict("invalid_token")
+        rotated_at = session.rotated_at or session.created_at
+        if now > rotated_at + grace:
+            if session.is_revoked:
+                return Verdict("session_revoked")
+            return Verdict("session_revoked", reuse=True)
+        via_previous = True
+    if session.is_revoked or (marker is not None and marker.revokes(session)):
+        return Verdict("session_revoked", via_previous)
+    if session.is_expired(now):
+        return Verdict("session_expired", via_previous)
+    if session.bound_user_agent is not None and user_agent != session.bound_user_agent:
+        return Verdict("user_agent_mismatch", via_previous)
+    return Verdict(None, via_previous)
+
+
+def validate_session(
+    token: str,
+    session: Session,
+    *,
+    now: datetime | None = None,
+    user_agent: str | None = None,
+    grace: timedelta = DEFAULT_REFRESH_GRACE,
+) -> ValidationResult:
+    """Validate ``token`` against ``session`` (no store, no side effects)."""
+    verdict = check(token, session, now=_now(now), grace=grace, user_agent=user_agent)
+    if verdict.error is not None:
+        return ValidationResult(valid=False, error=verdict.error)
+    return ValidationResult(valid=True, session=session.model_copy(update={"token": None}))
+
+
+def destroy_session(session: Session, *, now: datetime | None = None) -> Session:
+    """Return a revoked copy of ``session`` (an already revoked one keeps its time)."""
+    if session.revoked_at is not None:
+        return session
+    return session.model_copy(update={"revoked_at": _now(now)})
+
+
+def extended_expiry(
+    session: Session, now: datetime, max_lifetime: timedelta | None
+) -> datetime:
+    """``now + lifetime``, never past ``created_at + max_lifetime`` (the absolute cap)."""
+    expiry = now + session.lifetime
+    if max_lifetime is not None:
+        expiry = min(expiry, session.created_at + max_lifetime)
+    return expiry
+
+
+def sliding_due(session: Session, now: datetime) -> bool:
+    """True when less than half of a sliding session's window is left."""
+    return session.sliding_expiration and session.expires_at - now < session.lifetime / 2
+
+
+def refresh_session(
+    session: Session,
+    *,
+    slide_only: bool = False,
+    now: datetime | None = None,
+    max_lifetime: timedelta | None = None,
+) -> Session:
+    """Return the refreshed copy of ``session``: new expiry and (unless ``slide_only``)
+    a rotated token whose predecessor is remembered for the grace window.
+
+    Raises:
+        SessionRevokedError: the session is revoked.
+        SessionExpiredError: the session has expired.
+        InvalidArgumentError: rotation needs the session's current token.
+    """
+    moment = _now(now)
+    if session.is_revoked:
+        raise SessionRevokedError()
+    if session.is_expired(moment):
+        raise SessionExpiredError()
+    expires_at = max(session.expires_at, extended_expiry(session, moment, max_lifetime))
+    if slide_only:
+        return session.model_copy(update={"expires_at": expires_at, "last_active_at": moment})
+    if session.token is None:
+        raise InvalidArgumentError("rotating a session needs its current token")
+    return rotated(session, session.token, moment, expires_at)
+
+
+def rotated(session: Session, token: str, now: datetime, expires_at: datetime) -> Session:
+    """The copy of ``session`` after ``token`` is rotated out at ``now``."""
+    if session.rotation_key:
+        successor = successor_token(session.id, session.rotation_key, token)
+    else:
+        successor = new_token(session.id)
+    return session.model_copy(
+        update={
+            "token": successor,
+            "token_hash": hash_token(successor),
+            "previous_token_hash": hash_token(token),
+            "rotated_at": now,
+            "expires_at": expires_at,
+            "last_active_at": now,
+        }
+    )

@@ -1,0 +1,68 @@
+"""The DynamoDB table, declared once for code: `create_table()`, the local server and the
+tests build it from here, and a contract test holds `template.yaml` to the same shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+TTL_ATTRIBUTE: Final = "ttl"
+USER_INDEX: Final = "byUser"
+EXPIRY_INDEX: Final = "byExpiry"
+
+# What a listing needs, and nothing secret (no token hash, no rotation key).
+USER_INDEX_PROJECTION: Final = (
+    "expiresAt",
+    "metadata",
+    "revokedAt",
+    "slidingExpiration",
+    "boundUserAgent",
+    "lifetimeMs",
+    "lastActiveAt",
+)
+
+ATTRIBUTE_DEFINITIONS: Final = [
+    {"AttributeName": "id", "AttributeType": "S"},
+    {"AttributeName": "userId", "AttributeType": "S"},
+    {"AttributeName": "createdAt", "AttributeType": "N"},
+    {"AttributeName": "expiryBucket", "AttributeType": "S"},
+    {"AttributeName": "expiresAt", "AttributeType": "N"},
+]
+
+KEY_SCHEMA: Final = [{"AttributeName": "id", "KeyType": "HASH"}]
+
+GLOBAL_SECONDARY_INDEXES: Final = [
+    {
+        "IndexName": USER_INDEX,
+        "KeySchema": [
+            {"AttributeName": "userId", "KeyType": "HASH"},
+            {"AttributeName": "createdAt", "KeyType": "RANGE"},
+        ],
+        "Projection": {
+            "ProjectionType": "INCLUDE",
+            "NonKeyAttributes": list(USER_INDEX_PROJECTION),
+        },
+    },
+    {
+        # Cleanup reads only what has expired: items are grouped by expiry day (and a
+        # shard, so one day's sessions do not crowd one index partition).
+        "IndexName": EXPIRY_INDEX,
+        "KeySchema": [
+            {"AttributeName": "expiryBucket", "KeyType": "HASH"},
+            {"AttributeName": "expiresAt", "KeyType": "RANGE"},
+        ],
+        "Projection": {"ProjectionType": "KEYS_ONLY"},
+    },
+]
+
+
+def create_table_request(table_name: str) -> dict[str, Any]:
+    """The ``CreateTable`` arguments for the sessions table (on-demand, SSE on)."""
+    return {
+        "TableName": table_name,
+        "AttributeDefinitions": [dict(a) for a in ATTRIBUTE_DEFINITIONS],
+        "KeySchema": [dict(k) for k in KEY_SCHEMA],
+        "GlobalSecondaryIndexes": [dict(g) for g in GLOBAL_SECONDARY_INDEXES],
+        "BillingMode": "PAY_PER_REQUEST",
+        "SSESpecification": {"Enabled": True},
+    }

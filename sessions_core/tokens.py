@@ -1,0 +1,109 @@
+"""Tokens: generation, hashing, parsing, and the derivation of a rotation successor.
+
+A token is ``<session id>.<secret>``. The id is a canonical lowercase UUID (version 8)
+whose first 48 bits come from SHA-256 of the user id, so the per-user revocation marker
+can be read in the same request as the session (see `user_marker_suffix`). The secret
+is 32 bytes from the OS CSPRNG, base64url without padding (43 characters).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+import uuid
+
+SECRET_CHARS = 43  # base64url of 32 bytes, no padding
+SESSION_ID_CHARS = 36
+TOKEN_CHARS = SESSION_ID_CHARS + 1 + SECRET_CHARS
+USER_PREFIX_BYTES = 6  # 48 bits of the user id's hash in every session id
+
+_TOKEN_RE = re.compile(
+    r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.([A-Za-z0-9_-]{43})"
+)
+_SESSION_ID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def generate_secure_token(nbytes: int = 32) -> str:
+    """Return ``nbytes`` from the OS CSPRNG as base64url without padding.
+
+    Raises:
+        ValueError: when ``nbytes`` is below 16 (too weak to be a secret).
+    """
+    if nbytes < 16:
+        raise ValueError("a secure token needs at least 16 bytes")
+    return base64.urlsafe_b64encode(secrets.token_bytes(nbytes)).rstrip(b"=").decode("ascii")
+
+
+def hash_token(token: str) -> str:
+    """Return the SHA-256 of ``token`` (UTF-8) as lowercase hex: what the store keeps."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def user_hash(user_id: str) -> str:
+    """SHA-256 of the user id as hex; names the user's slot in a revocation marker."""
+    return hashlib.sha256(user_id.encode("utf-8")).hexdigest()
+
+
+def new_session_id(user_id: str) -> str:
+    """A fresh session id: a UUIDv8 whose first 48 bits are the user id's hash.
+
+    The remaining 74 free bits are random; the secret, not the id, is what protects
+    the session, and a collision is caught by the store's conditional insert.
+    """
+    prefix = bytes.fromhex(user_hash(user_id)[: USER_PREFIX_BYTES * 2])
+    raw = bytearray(prefix + secrets.token_bytes(16 - USER_PREFIX_BYTES))
+    raw[6] = (raw[6] & 0x0F) | 0x80  # version 8 (custom layout, RFC 9562)
+    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
+    return str(uuid.UUID(bytes=bytes(raw)))
+
+
+def user_marker_suffix(session_id: str) -> str:
+    """The 48-bit user prefix of a session id (12 hex chars): names the marker item."""
+    return session_id[:8] + session_id[9:13]
+
+
+def is_session_id(value: str) -> bool:
+    """True when ``value`` is a canonical lowercase UUID (what session ids look like)."""
+    return len(value) == SESSION_ID_CHARS and _SESSION_ID_RE.fullmatch(value) is not None
+
+
+def parse_token(token: object) -> str | None:
+    """Return the session id named by a well-formed token, else None.
+
+    Costs no I/O: the length check comes first so a 100 kB string is refused at once.
+    """
+    if not isinstance(token, str) or len(token) != TOKEN_CHARS:
+        return None
+    match = _TOKEN_RE.fullmatch(token)
+    return match.group(1) if match else None
+
+
+def new_token(session_id: str) -> str:
+    """A fresh token for ``session_id`` with a random secret."""
+    return f"{session_id}.{generate_secure_token()}"
+
+
+def successor_token(session_id: str, rotation_key: str, previous_token: str) -> str:
+    """The token that replaces ``previous_token`` on refresh.
+
+    Derived (HMAC-SHA256 under the session's own rotation key) rather than random, so
+    that two concurrent refreshes of one token, or a refresh retried within the grace
+    window, hand out the same successor without a second write.
+    """
+    mac = hmac.new(
+        base64.urlsafe_b64decode(rotation_key + "=" * (-len(rotation_key) % 4)),
+        previous_token.encode("utf-8"),
+        hashlib.sha256,
+    ).digest()
+    secret = base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
+    return f"{session_id}.{secret}"
+
+
+def secret_matches(token: str, token_hash: str | None) -> bool:
+    """Constant-time comparison of ``hash_token(token)`` with a stored hash."""
+    if not token_hash:
+        return False
+    return hmac.compare_digest(hash_token(token), token_hash)
