@@ -20,10 +20,9 @@ from sessions_core.table import EXPIRY_INDEX
 if TYPE_CHECKING:
     from sessions_core.dynamodb_store import DynamoDBSessionStore
 
-# With no cursor yet, start this many days back; older leftovers are DynamoDB TTL's.
+# With no cursor yet (first run on a table), start this many days back; anything that
+# expired earlier is left to DynamoDB TTL, which deletes it within days anyway.
 FIRST_RUN_LOOKBACK_DAYS = 7
-# A run that finds the cursor far behind catches up this many days at a time.
-MAX_DAYS_PER_RUN = 31
 
 
 def _cursor_key(prefix: str) -> dict[str, Any]:
@@ -41,7 +40,7 @@ def purge_expired(
     start = cursor if cursor is not None else today - FIRST_RUN_LOOKBACK_DAYS
     deleted = 0
     next_cursor = start
-    for day in range(start, min(today, start + MAX_DAYS_PER_RUN - 1) + 1):
+    for day in range(start, today + 1):
         for shard in range(EXPIRY_SHARDS):
             remaining = None if limit is None else limit - deleted
             count, finished = _purge_bucket(
@@ -87,9 +86,7 @@ def _purge_bucket(
         query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
-def _save_cursor(
-    store: DynamoDBSessionStore, prefix: str, old: int | None, new: int
-) -> None:
+def _save_cursor(store: DynamoDBSessionStore, prefix: str, old: int | None, new: int) -> None:
     if old == new:
         return
     store.call("put_item", Item={**_cursor_key(prefix), "day": num(new)})

@@ -2,7 +2,7 @@
 
 The botocore bundled with some Lambda runtimes still defaults to "legacy" retries,
 whose backoff can exceed what API Gateway waits (29 s); the settings here keep a call
-bounded to roughly ``attempts × (connect + read timeout)``.
+bounded to roughly ``attempts * (connect + read timeout)``.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+import boto3
 from botocore.config import Config
 
 if TYPE_CHECKING:
@@ -18,11 +19,15 @@ if TYPE_CHECKING:
 DEFAULT_REGION = "us-east-1"
 
 
-def client_config(*, max_attempts: int = 3, connect_timeout: float = 1.0,
-                  read_timeout: float = 2.0) -> Config:
-    """botocore settings: standard retry mode, bounded attempts and timeouts."""
+def client_config(
+    *, max_attempts: int = 3, connect_timeout: float = 1.0, read_timeout: float = 2.0
+) -> Config:
+    """botocore settings: standard retry mode, bounded attempts and timeouts.
+
+    ``max_attempts`` counts the first try (botocore's ``total_max_attempts``).
+    """
     return Config(
-        retries={"mode": "standard", "max_attempts": max_attempts},
+        retries={"mode": "standard", "total_max_attempts": max_attempts},
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
         tcp_keepalive=True,
@@ -30,13 +35,13 @@ def client_config(*, max_attempts: int = 3, connect_timeout: float = 1.0,
 
 
 def make_client(
-    *, endpoint_url: str | None = None, region_name: str | None = None,
+    *,
+    endpoint_url: str | None = None,
+    region_name: str | None = None,
     config: Config | None = None,
 ) -> DynamoDBClient:
     """A DynamoDB client from the environment (``AWS_ENDPOINT_URL_DYNAMODB`` is honoured
     by boto3 itself); the region falls back to us-east-1 when none is configured."""
-    import boto3  # deferred: callers that inject a client never pay for the import
-
     region = (
         region_name
         or os.environ.get("AWS_REGION")

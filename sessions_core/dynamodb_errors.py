@@ -17,7 +17,14 @@ from botocore.exceptions import (
     PartialCredentialsError,
 )
 
-from sessions_core.errors import SessionError, StoreConfigurationError, StoreUnavailableError
+from sessions_core.errors import (
+    CorruptItemError,
+    SessionError,
+    StoreConfigurationError,
+    StoreUnavailableError,
+)
+
+__all__ = ["ConditionFailedError", "CorruptItemError", "TableExistsError", "translate"]
 
 # Transient: the request may succeed later. botocore has already retried these.
 UNAVAILABLE_CODES = frozenset(
@@ -67,13 +74,6 @@ class TableExistsError(StoreConfigurationError):
 
     default_code = "table_exists"
     default_message = "the table already exists"
-
-
-class CorruptItemError(SessionError):
-    """A stored item cannot be read as a session (a field is missing or malformed)."""
-
-    default_code = "corrupt_item"
-    default_message = "a stored session item is malformed"
 
 
 def error_code(error: ClientError) -> str:

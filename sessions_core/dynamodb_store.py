@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 import time
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sessions_core.dynamodb_cleanup import purge_expired
+from sessions_core.dynamodb_client import make_client
 from sessions_core.dynamodb_errors import (
     ConditionFailedError,
     CorruptItemError,
@@ -33,7 +34,13 @@ from sessions_core.dynamodb_items import (
 )
 from sessions_core.errors import StoreUnavailableError
 from sessions_core.models import Session
-from sessions_core.store import Loaded, RevocationMarker, RotateResult, Rotation, SessionIdTakenError
+from sessions_core.store import (
+    Loaded,
+    RevocationMarker,
+    RotateResult,
+    Rotation,
+    SessionIdTakenError,
+)
 from sessions_core.table import TTL_ATTRIBUTE, USER_INDEX, create_table_request
 from sessions_core.tokens import USER_PREFIX_BYTES, user_hash, user_marker_suffix
 
@@ -64,8 +71,6 @@ class DynamoDBSessionStore:
         consistent_reads: bool = True,
     ) -> None:
         if client is None:
-            from sessions_core.dynamodb_client import make_client
-
             client = make_client()
         self.table_name = table_name
         self.client = client
@@ -115,9 +120,12 @@ class DynamoDBSessionStore:
                 "update_time_to_live",
                 TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
             )
-        except Exception as error:  # noqa: BLE001 - emulators lack TTL; it is only cleanup
-            logger.warning("TTL not enabled on %s (%s); cleanup still purges", self.table_name,
-                           type(error.__cause__ or error).__name__)
+        except Exception as error:
+            logger.warning(
+                "TTL not enabled on %s (%s); cleanup still purges",
+                self.table_name,
+                type(error.__cause__ or error).__name__,
+            )
 
     # -- keys ----------------------------------------------------------------------
 
@@ -158,7 +166,7 @@ class DynamoDBSessionStore:
 
     def _batch_get(self, request_items: dict[str, Any]) -> dict[str, Any]:
         try:
-            response: dict[str, Any] = self.client.batch_get_item(RequestItems=request_items)
+            response = cast(dict[str, Any], self.client.batch_get_item(RequestItems=request_items))
         except (ClientError, BotoCoreError) as error:
             raise translate(error, self.table_name) from error
         return response
@@ -212,14 +220,21 @@ class DynamoDBSessionStore:
         return True
 
     def insert(self, prefix: str, session: Session) -> None:
-        """PutItem guarded by ``attribute_not_exists(id)``."""
+        """PutItem guarded by ``attribute_not_exists(id)``; a retry that meets its own
+        earlier write counts as success."""
         try:
             self.call(
                 "put_item",
                 Item=session_to_item(prefix, session),
                 ConditionExpression="attribute_not_exists(id)",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ConditionFailedError as error:
+            existing = error.item or {}
+            if existing.get("tokenHash", {}).get("S") == session.token_hash:
+                # Our own write landed but its answer was lost (timeout, throttled
+                # response) and botocore retried: the session is stored exactly once.
+                return
             raise SessionIdTakenError(session.id) from error
 
     def rotate(self, prefix: str, session_id: str, rotation: Rotation) -> RotateResult:
@@ -250,7 +265,12 @@ class DynamoDBSessionStore:
         return RotateResult(True, None)
 
     def extend(
-        self, prefix: str, session_id: str, *, expected: datetime, expires_at: datetime,
+        self,
+        prefix: str,
+        session_id: str,
+        *,
+        expected: datetime,
+        expires_at: datetime,
         now: datetime,
     ) -> bool:
         """Sliding extension guarded by the expiry it replaces."""
@@ -316,4 +336,8 @@ class DynamoDBSessionStore:
 
 def _expiry_values(prefix: str, key_suffix: str, expires_at: datetime) -> dict[str, Any]:
     attrs = expiry_attributes(prefix, key_suffix, expires_at)
-    return {":exp": attrs["expiresAt"], ":ttl": attrs[TTL_ATTRIBUTE], ":bucket": attrs["expiryBucket"]}
+    return {
+        ":exp": attrs["expiresAt"],
+        ":ttl": attrs[TTL_ATTRIBUTE],
+        ":bucket": attrs["expiryBucket"],
+    }

@@ -89,6 +89,16 @@ class StoreConfigurationError(SessionError):
     default_message = "the session store is misconfigured"
 
 
+class CorruptItemError(SessionError):
+    """A stored item cannot be read as a session (a field is missing or malformed).
+
+    The manager treats such a session as unusable (``invalid_token``): fail closed.
+    """
+
+    default_code = "corrupt_item"
+    default_message = "a stored session item is malformed"
+
+
 ERRORS_BY_CODE: dict[str, type[SessionError]] = {
     cls.default_code: cls
     for cls in (

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sessions_core.config import MAX_EXPIRES_IN, SessionConfig
 from sessions_core.errors import (
     ERRORS_BY_CODE,
+    CorruptItemError,
     InvalidTokenError,
     SessionError,
 )
@@ -21,7 +22,7 @@ from sessions_core.sessions import (
     sliding_due,
 )
 from sessions_core.store import Loaded, RevocationMarker, Rotation, SessionIdTakenError
-from sessions_core.tokens import is_session_id, parse_token
+from sessions_core.tokens import is_session_id, parse_token, secret_matches, successor_token
 
 logger = logging.getLogger("sessions_core")
 
@@ -100,7 +101,7 @@ class SessionManager:
         session_id = parse_token(token)
         if session_id is None:
             return _INVALID
-        loaded = self._store.load(self._prefix, session_id)
+        loaded = self._load(session_id)
         session = loaded.session
         if session is None:
             return _INVALID
@@ -121,7 +122,15 @@ class SessionManager:
             session = self._slide(session, now)
         return ValidationResult(valid=True, session=session)
 
-    def _slide(self, session: Session, now: Any) -> Session:
+    def _load(self, session_id: str) -> Loaded:
+        try:
+            return self._store.load(self._prefix, session_id)
+        except CorruptItemError:
+            # Unreadable state cannot prove a session valid: fail closed, loudly.
+            logger.error("session %s has a malformed stored item; refusing it", session_id)
+            return Loaded(None)
+
+    def _slide(self, session: Session, now: datetime) -> Session:
         expires_at = extended_expiry(session, now, self.config.max_lifetime)
         if expires_at <= session.expires_at:
             return session
@@ -155,7 +164,7 @@ class SessionManager:
         session_id = parse_token(token)
         if session_id is None:
             raise InvalidTokenError()
-        loaded = self._store.load(self._prefix, session_id)
+        loaded = self._load(session_id)
         for _ in range(2):
             session = self._usable(token, loaded, user_agent)
             now = self._now()
@@ -204,8 +213,6 @@ class SessionManager:
         # hand back the successor it already has, without writing.
         if not session.rotation_key:
             raise InvalidTokenError()
-        from sessions_core.tokens import successor_token
-
         successor = successor_token(session.id, session.rotation_key, token)
         if not _hash_is_current(successor, session):
             raise InvalidTokenError()
@@ -302,6 +309,4 @@ class SessionManager:
 
 
 def _hash_is_current(token: str, session: Session) -> bool:
-    from sessions_core.tokens import secret_matches
-
     return secret_matches(token, session.token_hash)

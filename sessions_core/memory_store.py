@@ -38,7 +38,7 @@ class InMemorySessionStore:
     def _marker_key(prefix: str, user_id: str) -> str:
         return prefix + "user:" + user_hash(user_id)
 
-    def keys(self) -> list[str]:
+    def stored_keys(self) -> list[str]:
         """The stored keys (sessions and markers): what a prefix test inspects."""
         with self._lock:
             return [*self._sessions, *self._markers]
@@ -90,7 +90,12 @@ class InMemorySessionStore:
             return RotateResult(True, updated)
 
     def extend(
-        self, prefix: str, session_id: str, *, expected: datetime, expires_at: datetime,
+        self,
+        prefix: str,
+        session_id: str,
+        *,
+        expected: datetime,
+        expires_at: datetime,
         now: datetime,
     ) -> bool:
         """Conditional sliding extension (see `SessionStore.extend`)."""

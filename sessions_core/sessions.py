@@ -148,9 +148,7 @@ def destroy_session(session: Session, *, now: datetime | None = None) -> Session
     return session.model_copy(update={"revoked_at": _now(now)})
 
 
-def extended_expiry(
-    session: Session, now: datetime, max_lifetime: timedelta | None
-) -> datetime:
+def extended_expiry(session: Session, now: datetime, max_lifetime: timedelta | None) -> datetime:
     """``now + lifetime``, never past ``created_at + max_lifetime`` (the absolute cap)."""
     expiry = now + session.lifetime
     if max_lifetime is not None:

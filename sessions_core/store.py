@@ -89,7 +89,12 @@ class SessionStore(Protocol):
         session is not revoked."""
 
     def extend(
-        self, prefix: str, session_id: str, *, expected: datetime, expires_at: datetime,
+        self,
+        prefix: str,
+        session_id: str,
+        *,
+        expected: datetime,
+        expires_at: datetime,
         now: datetime,
     ) -> bool:
         """Move the expiry from ``expected`` to ``expires_at`` (sliding), only if it is

@@ -1,0 +1,75 @@
+"""Fixtures: a fake clock, both stores (in-memory and DynamoDB on moto), managers."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from sessions_core import (
+    DynamoDBSessionStore,
+    InMemorySessionStore,
+    SessionConfig,
+    SessionManager,
+)
+from tests.support import FakeClock, RequestCounter
+
+# moto and boto3 need credentials and a region; never real ones in tests.
+for name, value in {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}.items():
+    os.environ[name] = value
+os.environ.pop("AWS_PROFILE", None)
+os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
+os.environ.pop("AWS_ENDPOINT_URL", None)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def moto_client() -> Iterator[Any]:
+    with mock_aws():
+        yield boto3.client("dynamodb", region_name="us-east-1")
+
+
+@pytest.fixture
+def dynamodb_store(moto_client: Any) -> DynamoDBSessionStore:
+    store = DynamoDBSessionStore("sessions-test", client=moto_client)
+    store.create_table()
+    return store
+
+
+@pytest.fixture
+def requests(dynamodb_store: DynamoDBSessionStore) -> RequestCounter:
+    return RequestCounter(dynamodb_store.client)
+
+
+@pytest.fixture(params=["memory", "dynamodb"])
+def store(request: pytest.FixtureRequest) -> Any:
+    """Every store: tests that take this fixture form the contract suite."""
+    if request.param == "memory":
+        return InMemorySessionStore()
+    return request.getfixturevalue("dynamodb_store")
+
+
+@pytest.fixture
+def make_manager(store: Any, clock: FakeClock) -> Any:
+    def make(**overrides: Any) -> SessionManager:
+        return SessionManager(SessionConfig(store, clock=clock, **overrides))
+
+    return make
+
+
+@pytest.fixture
+def manager(make_manager: Any) -> SessionManager:
+    return make_manager()

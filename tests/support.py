@@ -1,0 +1,90 @@
+"""Shared test helpers: a movable clock and a DynamoDB request counter."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+START = datetime(2026, 1, 15, 12, 0, 0, tzinfo=UTC)
+
+
+class FakeClock:
+    """A clock that moves only when told to."""
+
+    def __init__(self, start: datetime = START) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta | None = None, **kwargs: float) -> datetime:
+        self.now += delta if delta is not None else timedelta(**kwargs)
+        return self.now
+
+
+class RequestCounter:
+    """Counts DynamoDB operations sent by one boto3 client (botocore event hook)."""
+
+    def __init__(self, client: Any) -> None:
+        self.calls: Counter[str] = Counter()
+        client.meta.events.register("before-call.dynamodb.*", self._count)
+
+    def _count(self, model: Any, **_: Any) -> None:
+        self.calls[model.name] += 1
+
+    @property
+    def total(self) -> int:
+        return sum(self.calls.values())
+
+    def reset(self) -> None:
+        self.calls.clear()
+
+
+class LaggingIndexStore:
+    """Wraps a store so its user listing misses sessions, as an eventually consistent
+    GSI does right after a write: `hidden` ids are left out of `list_user`."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.hidden: set[str] = set()
+
+    def list_user(self, prefix: str, user_id: str) -> list[Any]:
+        return [s for s in self.inner.list_user(prefix, user_id) if s.id not in self.hidden]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+class _RawBody:
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **_: Any) -> Any:
+        yield self._body
+
+
+def inject_error(
+    client: Any, operation: str, code: str, *, times: int = 10**9, status: int = 400
+) -> list[int]:
+    """Make ``operation`` answer ``code`` (HTTP ``status``) for its next ``times`` sends.
+
+    Hooked on ``before-send``, so botocore's own retry logic sees the failures exactly
+    as it would see DynamoDB's. Returns a list that grows by one per injected failure.
+    """
+    import json
+
+    from botocore.awsrequest import AWSResponse
+
+    injected: list[int] = []
+
+    def fail(request: Any, **_: Any) -> Any:
+        if len(injected) >= times:
+            return None
+        injected.append(1)
+        body = json.dumps({"__type": f"com.amazonaws.dynamodb.v20120810#{code}", "message": code})
+        headers = {"Content-Type": "application/x-amz-json-1.0"}
+        return AWSResponse(request.url, status, headers, _RawBody(body.encode()))
+
+    client.meta.events.register(f"before-send.dynamodb.{operation}", fail)
+    return injected
