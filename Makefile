@@ -5,6 +5,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
+SAM_VENV := .tools/sam
+SAM      := $(SAM_VENV)/bin/sam
+SAM_ENV  := AWS_DEFAULT_REGION=us-east-1 SAM_CLI_TELEMETRY=0
+
 .PHONY: install lint typecheck test test-py313 serve bench check-template clean
 
 $(STAMP): pyproject.toml
@@ -27,6 +31,35 @@ test: lint typecheck
 
 serve: install
 	$(BIN)/sessions serve
+
+# aws-sam-cli lives in its own venv so its pins never touch the project's.
+$(SAM):
+	@test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check aws-sam-cli
+
+check-template: install $(SAM)
+	$(BIN)/cfn-lint template.yaml
+	$(SAM_ENV) $(SAM) validate --lint --template template.yaml
+	$(SAM_ENV) $(SAM) build --template template.yaml --build-dir .aws-sam/build
+	$(BIN)/python -m tests.artifact_check .aws-sam/build
+
+# `sam build` (BuildMethod: makefile) calls these: the artifact holds handlers/,
+# sessions_core/ and manylinux aarch64 wheels for python3.13 (no Docker needed).
+LAMBDA_PIP := $(PYTHON) -m pip install --quiet --disable-pip-version-check \
+	--target "$(ARTIFACTS_DIR)" --platform manylinux2014_aarch64 --implementation cp \
+	--python-version 3.13 --only-binary=:all: --upgrade
+
+build-ApiFunction build-CleanupFunction:
+	mkdir -p "$(ARTIFACTS_DIR)"
+	cp -R handlers sessions_core "$(ARTIFACTS_DIR)/"
+	$(LAMBDA_PIP) -r requirements/lambda-api.txt
+	find "$(ARTIFACTS_DIR)" -name __pycache__ -prune -exec rm -rf {} +
+
+build-AuthorizerFunction:
+	mkdir -p "$(ARTIFACTS_DIR)"
+	cp -R handlers sessions_core "$(ARTIFACTS_DIR)/"
+	$(LAMBDA_PIP) -r requirements/lambda-authorizer.txt
+	find "$(ARTIFACTS_DIR)" -name __pycache__ -prune -exec rm -rf {} +
 
 clean:
 	rm -rf $(VENV) .aws-sam .mypy_cache .pytest_cache .ruff_cache

@@ -37,6 +37,12 @@ class SessionConfig:
         clock: the only source of time (tests inject a fixed one).
         refresh_grace: how long a rotated-out token still validates and re-refreshes
             to the same successor (two tabs refreshing at once).
+        read_only: validate never writes: no sliding extension, and a replayed token
+            is refused without revoking the session (for a read-only authorizer; the
+            next API call does the write).
+        observer: called with an event name (``reuse_detected``, ``sliding_extended``)
+            when the manager does something a caller may want to count; never given a
+            token.
 
     Raises:
         InvalidArgumentError: a duration out of range or an empty prefix.
@@ -49,6 +55,8 @@ class SessionConfig:
     max_lifetime: timedelta | None = None
     clock: Callable[[], datetime] | None = None
     refresh_grace: timedelta = DEFAULT_REFRESH_GRACE
+    read_only: bool = False
+    observer: Callable[[str], None] | None = None
     now: Callable[[], datetime] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

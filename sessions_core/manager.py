@@ -114,11 +114,11 @@ class SessionManager:
             user_agent=user_agent,
             marker=loaded.marker,
         )
-        if verdict.reuse:
+        if verdict.reuse and not self.config.read_only:
             self._revoke_for_reuse(session)
         if verdict.error is not None:
             return ValidationResult(valid=False, error=verdict.error)
-        if sliding_due(session, now):
+        if sliding_due(session, now) and not self.config.read_only:
             session = self._slide(session, now)
         return ValidationResult(valid=True, session=session)
 
@@ -141,11 +141,20 @@ class SessionManager:
             # Another request slid it first (or it was just revoked): the read we
             # answered from was valid, so answer as of that read.
             return session
+        self._notify("sliding_extended")
         return session.model_copy(update={"expires_at": expires_at, "last_active_at": now})
 
     def _revoke_for_reuse(self, session: Session) -> None:
-        logger.warning("rotated-out token replayed after the grace window; session revoked")
+        logger.warning(
+            "rotated-out token of session %s replayed after the grace window; revoking",
+            session.id,
+        )
         self._store.revoke(self._prefix, session.id, at=self._now())
+        self._notify("reuse_detected")
+
+    def _notify(self, event: str) -> None:
+        if self.config.observer is not None:
+            self.config.observer(event)
 
     # -- refresh ------------------------------------------------------------------
 

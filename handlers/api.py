@@ -1,0 +1,117 @@
+"""The HTTP API Lambda (API Gateway HTTP API, payload format 2.0).
+
+Thin: the body guard, Powertools routing with pydantic validation, the manager, and
+one JSON error shape ``{error, message}`` for everything that goes wrong.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from handlers.body_guard import checked_event
+from handlers.http_errors import ApiError, error_payload, from_session_error
+from handlers.observability import count, logger, metrics
+from handlers.routes_client import router as client_router
+from handlers.routes_service import router as service_router
+from sessions_core import SessionError
+
+TITLE = "Serverless sessions"
+VERSION = "0.1.0"
+DESCRIPTION = (
+    "Sessions for AWS: service routes (AWS_IAM) for login backends, client routes "
+    "authenticated by the session token (Bearer or the __Host-session cookie). "
+    "Every error is JSON {error, message}."
+)
+
+app = APIGatewayHttpResolver(enable_validation=True)
+app.include_router(service_router)
+app.include_router(client_router)
+app.enable_swagger(path="/docs", title=TITLE, version=VERSION, description=DESCRIPTION)
+
+
+def _answer(error: ApiError) -> Response[str]:
+    payload = error_payload(error)
+    return Response(
+        status_code=payload["statusCode"],
+        content_type="application/json",
+        body=payload["body"],
+        headers=error.headers,
+    )
+
+
+@app.get("/openapi.json", include_in_schema=False)
+def openapi_document() -> Response[str]:
+    schema = app.get_openapi_json_schema(title=TITLE, version=VERSION, description=DESCRIPTION)
+    return Response(status_code=200, content_type="application/json", body=schema)
+
+
+@app.exception_handler(ApiError)
+def on_api_error(error: ApiError) -> Response[str]:
+    return _answer(error)
+
+
+@app.exception_handler(SessionError)
+def on_session_error(error: SessionError) -> Response[str]:
+    answer = from_session_error(error)
+    if answer.status >= 500:
+        logger.error("store failure", extra={"code": error.code, "detail": error.message})
+        count("StoreErrors")
+    return _answer(answer)
+
+
+@app.exception_handler(RequestValidationError)
+def on_validation_error(error: RequestValidationError) -> Response[str]:
+    problems = error.errors()
+    if any(
+        p.get("type") in {"json_invalid", "model_attributes_type", "dict_type"} for p in problems
+    ):
+        return _answer(ApiError(400, "bad_request", "the body must be a JSON object"))
+    if any(tuple(p.get("loc", ())) == ("body",) and p.get("type") == "missing" for p in problems):
+        return _answer(ApiError(400, "bad_request", "the body must be a JSON object"))
+    # Name the fields and what is wrong, never echo the input (it may hold a token).
+    fields = sorted(
+        {
+            ".".join(str(part) for part in p.get("loc", ())[1:] if part != "body")
+            + f": {p.get('msg', 'invalid')}"
+            for p in problems
+        }
+    )
+    return _answer(ApiError(422, "invalid_request", "; ".join(fields) or "invalid request"))
+
+
+@app.exception_handler(RequestUnsupportedContentType)
+def on_content_type(_: RequestUnsupportedContentType) -> Response[str]:
+    return _answer(ApiError(415, "unsupported_media_type", "send application/json"))
+
+
+@app.not_found
+def on_not_found(_: NotFoundError) -> Response[str]:
+    return _answer(ApiError(404, "not_found", "no such route"))
+
+
+@app.exception_handler(Exception)
+def on_unexpected(_: Exception) -> Response[str]:
+    logger.exception("unhandled error")
+    return _answer(ApiError(500, "internal_error", "internal error"))
+
+
+@logger.inject_lambda_context(
+    correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
+)
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Lambda entry point for every route of the API."""
+    try:
+        event = checked_event(event)
+    except ApiError as error:
+        return error_payload(error)
+    return app.resolve(event, context)

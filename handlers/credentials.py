@@ -1,0 +1,65 @@
+"""Where a request's session token comes from: ``Authorization: Bearer`` or the
+``__Host-session`` cookie. Shared by the API and the authorizer (no framework imports).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+COOKIE_NAME = "__Host-session"
+_BEARER = "bearer "
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A presented token and how it came (``header`` or ``cookie``).
+
+    The token is kept out of ``repr`` so a logged credential never shows it.
+    """
+
+    token: str
+    source: Literal["header", "cookie"]
+
+    def __repr__(self) -> str:
+        return f"Credential(source={self.source!r}, token=<redacted>)"
+
+
+def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
+    if not headers:
+        return None
+    for key, value in headers.items():
+        if key.lower() == name:
+            return value
+    return None
+
+
+def cookie_value(cookies: Iterable[str] | None, name: str = COOKIE_NAME) -> str | None:
+    """The value of cookie ``name`` from payload 2.0's ``cookies`` list (each entry may
+    hold several ``a=b; c=d`` pairs when a client sent one header)."""
+    for entry in cookies or ():
+        for pair in entry.split(";"):
+            key, sep, value = pair.strip().partition("=")
+            if sep and key == name and value:
+                return value
+    return None
+
+
+def credential_from(
+    headers: Mapping[str, str] | None, cookies: Iterable[str] | None
+) -> Credential | None:
+    """The request's credential: the Authorization header wins over the cookie."""
+    authorization = _header(headers, "authorization")
+    if authorization is not None:
+        if authorization[: len(_BEARER)].lower() == _BEARER:
+            token = authorization[len(_BEARER) :].strip()
+            return Credential(token, "header") if token else None
+        return None
+    from_cookie = cookie_value(cookies)
+    return Credential(from_cookie, "cookie") if from_cookie else None
+
+
+def header(headers: Mapping[str, str] | None, name: str) -> str | None:
+    """A header by case-insensitive name."""
+    return _header(headers, name.lower())

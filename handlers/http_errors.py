@@ -1,0 +1,60 @@
+"""HTTP errors: one JSON shape, ``{error, message}``, and the status for every code."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sessions_core import SessionError
+
+RETRY_AFTER_SECONDS = "1"
+
+# Status per SessionError code; anything unlisted is a 500 without details.
+STATUS_BY_CODE = {
+    "invalid_token": 401,
+    "session_expired": 401,
+    "session_revoked": 401,
+    "user_agent_mismatch": 401,
+    "session_not_found": 404,
+    "invalid_argument": 422,
+    "store_unavailable": 503,
+}
+
+
+class ApiError(Exception):
+    """An error the API answers as such: status, code, message, extra headers."""
+
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+
+
+def from_session_error(error: SessionError) -> ApiError:
+    """The HTTP answer for a `SessionError` (503 + Retry-After when the store is down;
+    a misconfigured store is a 500 whose details stay in the log)."""
+    status = STATUS_BY_CODE.get(error.code, 500)
+    if status == 503:
+        return ApiError(
+            503,
+            error.code,
+            "the session store is unavailable; retry shortly",
+            {"Retry-After": RETRY_AFTER_SECONDS},
+        )
+    if status == 500:
+        return ApiError(500, "internal_error", "internal error")
+    return ApiError(status, error.code, error.message)
+
+
+def error_payload(error: ApiError) -> dict[str, Any]:
+    """The API Gateway (payload 2.0) response for an error."""
+    return {
+        "statusCode": error.status,
+        "headers": {"Content-Type": "application/json", **error.headers},
+        "body": json.dumps({"error": error.code, "message": error.message}),
+        "isBase64Encoded": False,
+    }

@@ -1,0 +1,33 @@
+"""Powertools Logger and Metrics shared by the API and cleanup functions.
+
+The logger never receives a token: handlers log ids, routes and outcomes only.
+"""
+
+from __future__ import annotations
+
+import os
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+
+SERVICE = "sessions"
+
+logger = Logger(service=SERVICE)
+metrics = Metrics(
+    namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "ServerlessSessions"),
+    service=SERVICE,
+)
+
+
+def count(name: str, value: int = 1) -> None:
+    """Add ``value`` to the metric ``name`` (EMF, flushed at the end of the invocation)."""
+    metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+
+
+def manager_event(event: str) -> None:
+    """Observer for `SessionConfig.observer`: counts what the manager reports."""
+    names = {"reuse_detected": "ReuseDetected", "sliding_extended": "SlidingExtended"}
+    if event in names:
+        count(names[event])
+    if event == "reuse_detected":
+        logger.warning("refresh token reuse detected; session revoked")

@@ -1,0 +1,158 @@
+"""Client routes: the session token authenticates (Bearer header or the cookie).
+
+A cookie-authenticated request that changes state must come from an allowed Origin
+(CSRF defence on top of SameSite); a Bearer token cannot be sent cross-site by a
+browser on its own, so it needs no Origin.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import unquote
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from handlers import settings as runtime
+from handlers.api_models import (
+    FORBIDDEN,
+    UNAUTHORIZED,
+    UNAVAILABLE,
+    ErrorBody,
+    RevokedCount,
+    SessionAnswer,
+    SessionList,
+    SessionView,
+    TokenAndSession,
+    answers,
+)
+from handlers.context import json_response, manager
+from handlers.cookies import cleared_cookie, session_cookie
+from handlers.credentials import Credential, credential_from, header
+from handlers.http_errors import ApiError
+from handlers.observability import count
+from sessions_core import Session
+from sessions_core.errors import ERRORS_BY_CODE
+
+router = APIGatewayHttpRouter()
+
+
+def _credential(*, changes_state: bool) -> Credential:
+    event = router.current_event
+    credential = credential_from(event.headers, event.cookies)
+    if credential is None:
+        raise ApiError(401, "missing_token", "send the session token as a Bearer token or cookie")
+    if changes_state and credential.source == "cookie":
+        origin = (header(event.headers, "origin") or "").rstrip("/")
+        if origin not in runtime.settings().allowed_origins:
+            raise ApiError(403, "forbidden_origin", "this origin may not change the session")
+    return credential
+
+
+def _user_agent() -> str | None:
+    return router.current_event.request_context.http.user_agent or None
+
+
+def _current(credential: Credential) -> Session:
+    result = manager().validate(credential.token, user_agent=_user_agent())
+    count(f"Validation_{result.error or 'valid'}")
+    if result.session is None:
+        code = result.error or "invalid_token"
+        raise ApiError(401, code, ERRORS_BY_CODE[code].default_message)
+    return result.session
+
+
+@router.get(
+    "/me/session",
+    summary="Who am I: the current session (sliding expiration applied)",
+    responses=answers((200, "session", SessionAnswer), UNAUTHORIZED, UNAVAILABLE),
+    tags=["client"],
+)
+def whoami() -> Response[str]:
+    return json_response(
+        200, SessionAnswer(session=SessionView.of(_current(_credential(changes_state=False))))
+    )
+
+
+@router.post(
+    "/me/session/refresh",
+    summary="Rotate my token; re-sets the cookie when the cookie was used",
+    responses=answers((200, "rotated", TokenAndSession), UNAUTHORIZED, FORBIDDEN, UNAVAILABLE),
+    tags=["client"],
+)
+def refresh_me() -> Response[str]:
+    credential = _credential(changes_state=True)
+    current = manager()
+    session = current.refresh(credential.token, user_agent=_user_agent())
+    count("SessionsRefreshed")
+    cookies = None
+    if credential.source == "cookie":
+        same_site = runtime.settings().cookie_same_site
+        cookies = [
+            session_cookie(session.token or "", session.expires_at, current.config.now(), same_site)
+        ]
+    return json_response(
+        200,
+        TokenAndSession(token=session.token or "", session=SessionView.of(session)),
+        cookies=cookies,
+    )
+
+
+@router.delete(
+    "/me/session",
+    summary="Log out: revoke my session and clear the cookie",
+    responses=answers(UNAUTHORIZED, FORBIDDEN, UNAVAILABLE),
+    tags=["client"],
+)
+def logout() -> Response[str]:
+    credential = _credential(changes_state=True)
+    result = manager().validate(credential.token, user_agent=_user_agent())
+    if result.session is not None:
+        manager().destroy(result.session.id)
+        count("SessionsRevoked")
+    return json_response(204, cookies=[cleared_cookie(runtime.settings().cookie_same_site)])
+
+
+@router.get(
+    "/me/sessions",
+    summary="My devices: my active sessions, the current one marked",
+    responses=answers((200, "sessions", SessionList), UNAUTHORIZED, UNAVAILABLE),
+    tags=["client"],
+)
+def my_sessions() -> Response[str]:
+    me = _current(_credential(changes_state=False))
+    sessions = manager().list_for_user(me.user_id)
+    if all(s.id != me.id for s in sessions):
+        sessions = [me, *sessions]  # the index may not show a brand-new session yet
+    views = [SessionView.of(s, current=s.id == me.id) for s in sessions]
+    return json_response(200, SessionList(sessions=views))
+
+
+@router.delete(
+    "/me/sessions/<sessionId>",
+    summary="Log out one of my devices",
+    responses=answers((404, "not one of mine", ErrorBody), UNAUTHORIZED, FORBIDDEN, UNAVAILABLE),
+    tags=["client"],
+)
+def revoke_my_session(session_id: Annotated[str, Path(alias="sessionId")]) -> Response[str]:
+    me = _current(_credential(changes_state=True))
+    target = manager().get(unquote(session_id))
+    if target is None or target.user_id != me.user_id:
+        raise ApiError(404, "session_not_found", "no such session among yours")
+    manager().destroy(target.id)
+    count("SessionsRevoked")
+    return json_response(204)
+
+
+@router.post(
+    "/me/sessions/revoke-others",
+    summary="Sign out everywhere else",
+    responses=answers((200, "count", RevokedCount), UNAUTHORIZED, FORBIDDEN, UNAVAILABLE),
+    tags=["client"],
+)
+def revoke_others() -> Response[str]:
+    me = _current(_credential(changes_state=True))
+    revoked = manager().destroy_all_for_user(me.user_id, except_session_id=me.id)
+    count("SessionsRevoked", revoked)
+    return json_response(200, RevokedCount(revoked=revoked))

@@ -1,0 +1,128 @@
+"""Service routes (AWS_IAM in the template): login backends and admin tools."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Annotated
+from urllib.parse import unquote
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from handlers.api_models import (
+    BAD_BODY,
+    INVALID_FIELDS,
+    MAX_METADATA_BYTES,
+    TOO_LARGE,
+    UNAUTHORIZED,
+    UNAVAILABLE,
+    CreateSessionBody,
+    RevokedCount,
+    SessionList,
+    SessionView,
+    TokenAndSession,
+    TokenBody,
+    ValidationAnswer,
+    answers,
+)
+from handlers.context import json_response, manager
+from handlers.http_errors import ApiError
+from handlers.observability import count
+
+router = APIGatewayHttpRouter()
+
+
+def _user_id(raw: str) -> str:
+    user_id = unquote(raw)
+    if not 1 <= len(user_id) <= 256:
+        raise ApiError(422, "invalid_user_id", "userId must be 1 to 256 characters")
+    return user_id
+
+
+@router.post(
+    "/sessions",
+    summary="Create a session for a user (login backends)",
+    responses=answers(
+        (201, "created", TokenAndSession), BAD_BODY, TOO_LARGE, INVALID_FIELDS, UNAVAILABLE
+    ),
+    tags=["service"],
+)
+def create_session(body: Annotated[CreateSessionBody, Body()]) -> Response[str]:
+    if body.metadata is not None:
+        size = len(json.dumps(body.metadata, separators=(",", ":")).encode("utf-8"))
+        if size > MAX_METADATA_BYTES:
+            raise ApiError(413, "metadata_too_large", "metadata must be at most 2 KiB as JSON")
+    session = manager().create(
+        user_id=body.user_id,
+        expires_in=timedelta(milliseconds=body.expires_in) if body.expires_in else None,
+        metadata=body.metadata,
+        sliding_expiration=body.sliding_expiration,
+        user_agent=body.user_agent,
+    )
+    count("SessionsCreated")
+    return json_response(
+        201, TokenAndSession(token=session.token or "", session=SessionView.of(session))
+    )
+
+
+@router.post(
+    "/sessions/validate",
+    summary="Validate a token (a malformed token is simply not valid)",
+    responses=answers((200, "outcome", ValidationAnswer), BAD_BODY, INVALID_FIELDS, UNAVAILABLE),
+    tags=["service"],
+)
+def validate_session(body: Annotated[TokenBody, Body()]) -> Response[str]:
+    result = manager().validate(body.token, user_agent=body.user_agent)
+    count(f"Validation_{result.error or 'valid'}")
+    view = SessionView.of(result.session) if result.session else None
+    return json_response(
+        200, ValidationAnswer(valid=result.valid, session=view, error=result.error)
+    )
+
+
+@router.post(
+    "/sessions/refresh",
+    summary="Rotate a token: the old one works for the grace window only",
+    responses=answers(
+        (200, "rotated", TokenAndSession), UNAUTHORIZED, BAD_BODY, INVALID_FIELDS, UNAVAILABLE
+    ),
+    tags=["service"],
+)
+def refresh_session(body: Annotated[TokenBody, Body()]) -> Response[str]:
+    session = manager().refresh(body.token, user_agent=body.user_agent)
+    count("SessionsRefreshed")
+    return json_response(
+        200, TokenAndSession(token=session.token or "", session=SessionView.of(session))
+    )
+
+
+@router.delete("/sessions/<sessionId>", summary="Revoke one session (idempotent)", tags=["service"])
+def destroy_session(session_id: Annotated[str, Path(alias="sessionId")]) -> Response[str]:
+    manager().destroy(unquote(session_id))
+    count("SessionsRevoked")
+    return json_response(204)
+
+
+@router.get(
+    "/users/<userId>/sessions",
+    summary="A user's active sessions, newest first",
+    responses=answers((200, "sessions", SessionList), INVALID_FIELDS, UNAVAILABLE),
+    tags=["service"],
+)
+def list_user_sessions(user_id: Annotated[str, Path(alias="userId")]) -> Response[str]:
+    sessions = manager().list_for_user(_user_id(user_id))
+    return json_response(200, SessionList(sessions=[SessionView.of(s) for s in sessions]))
+
+
+@router.delete(
+    "/users/<userId>/sessions",
+    summary="Revoke every session of a user (e.g. after a password change)",
+    responses=answers((200, "count", RevokedCount), INVALID_FIELDS, UNAVAILABLE),
+    tags=["service"],
+)
+def revoke_user_sessions(user_id: Annotated[str, Path(alias="userId")]) -> Response[str]:
+    revoked = manager().destroy_all_for_user(_user_id(user_id))
+    count("SessionsRevoked", revoked)
+    return json_response(200, RevokedCount(revoked=revoked))

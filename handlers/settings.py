@@ -1,0 +1,102 @@
+"""Configuration from the environment (names as `template.yaml` declares them) and the
+manager each Lambda builds once per cold start.
+
+Kept free of HTTP frameworks: the authorizer imports it on the hot path.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cache
+
+from sessions_core import DynamoDBSessionStore, SessionConfig, SessionManager
+from sessions_core.dynamodb_client import make_client
+
+DEFAULT_TABLE = "sessions"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the handlers read from the environment.
+
+    Attributes:
+        table: ``SESSIONS_TABLE``.
+        allowed_origins: ``ALLOWED_ORIGINS`` (comma-separated): origins whose
+            cookie-authenticated requests may change state.
+        bind_to_user_agent: ``SESSIONS_BIND_USER_AGENT`` ("true"/"false").
+        default_expires_in: ``SESSIONS_DEFAULT_TTL_SECONDS`` (default 86400).
+        max_lifetime: ``SESSIONS_MAX_LIFETIME_SECONDS`` (unset or 0: none).
+        refresh_grace: ``SESSIONS_REFRESH_GRACE_SECONDS`` (default 30).
+        cookie_same_site: ``SESSIONS_COOKIE_SAMESITE`` ("Lax" or "Strict").
+        read_only: ``SESSIONS_READ_ONLY`` ("true" for the authorizer, whose role may
+            only read the table).
+    """
+
+    table: str
+    allowed_origins: frozenset[str]
+    bind_to_user_agent: bool
+    default_expires_in: timedelta
+    max_lifetime: timedelta | None
+    refresh_grace: timedelta
+    cookie_same_site: str
+    read_only: bool = False
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        """Read the settings.
+
+        Raises:
+            ValueError: a variable holds something that is not what it names.
+        """
+        env = dict(os.environ) if env is None else env
+        max_lifetime = int(env.get("SESSIONS_MAX_LIFETIME_SECONDS") or 0)
+        same_site = env.get("SESSIONS_COOKIE_SAMESITE", "Lax")
+        if same_site not in {"Lax", "Strict"}:
+            raise ValueError("SESSIONS_COOKIE_SAMESITE must be Lax or Strict")
+        return cls(
+            table=env.get("SESSIONS_TABLE") or DEFAULT_TABLE,
+            allowed_origins=frozenset(
+                o.strip().rstrip("/")
+                for o in env.get("ALLOWED_ORIGINS", "").split(",")
+                if o.strip()
+            ),
+            bind_to_user_agent=env.get("SESSIONS_BIND_USER_AGENT", "false").lower() == "true",
+            default_expires_in=timedelta(
+                seconds=int(env.get("SESSIONS_DEFAULT_TTL_SECONDS") or 86_400)
+            ),
+            max_lifetime=timedelta(seconds=max_lifetime) if max_lifetime > 0 else None,
+            refresh_grace=timedelta(seconds=int(env.get("SESSIONS_REFRESH_GRACE_SECONDS") or 30)),
+            cookie_same_site=same_site,
+            read_only=env.get("SESSIONS_READ_ONLY", "false").lower() == "true",
+        )
+
+
+@cache
+def settings() -> Settings:
+    """The process's settings, read once."""
+    return Settings.from_env()
+
+
+@cache
+def manager() -> SessionManager:
+    """The process's manager: one boto3 client per cold start, explicit timeouts."""
+    current = settings()
+    store = DynamoDBSessionStore(current.table, client=make_client())
+    return SessionManager(
+        SessionConfig(
+            store,
+            default_expires_in=current.default_expires_in,
+            bind_to_user_agent=current.bind_to_user_agent,
+            max_lifetime=current.max_lifetime,
+            refresh_grace=current.refresh_grace,
+            read_only=current.read_only,
+        )
+    )
+
+
+def reset() -> None:
+    """Forget the cached settings and manager (tests and `sessions serve` use this)."""
+    settings.cache_clear()
+    manager.cache_clear()

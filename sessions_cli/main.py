@@ -1,0 +1,124 @@
+"""The ``sessions`` command: ``serve`` runs the API locally; the rest are operator
+commands against the configured table."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from sessions_cli import operator
+from sessions_core import SessionError, StoreUnavailableError
+
+DEFAULT_TEMPLATE = Path("template.yaml")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sessions", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    table = os.environ.get("SESSIONS_TABLE") or "sessions"
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        command.add_argument("--table", default=table, help=f"table name (default {table!r})")
+        command.add_argument(
+            "--endpoint-url",
+            default=os.environ.get("AWS_ENDPOINT_URL_DYNAMODB"),
+            help="DynamoDB endpoint (default: AWS_ENDPOINT_URL_DYNAMODB, else AWS)",
+        )
+        if name != "serve":
+            command.add_argument("--json", action="store_true", help="print JSON for scripts")
+        return command
+
+    serve = add("serve", "serve the API of template.yaml on a local port")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=3000)
+    serve.add_argument("--template", type=Path, default=DEFAULT_TEMPLATE)
+
+    create = add("create", "create a session for a user and print its token")
+    create.add_argument("--user", required=True)
+    create.add_argument("--expires-in", type=int, metavar="SECONDS")
+    create.add_argument("--sliding", action="store_true", help="sliding expiration")
+    create.add_argument("--metadata", metavar="JSON")
+    create.set_defaults(run=operator.cmd_create)
+
+    validate = add("validate", "check a token")
+    validate.add_argument("token")
+    validate.set_defaults(run=operator.cmd_validate)
+
+    listing = add("list", "list a user's active sessions")
+    listing.add_argument("--user", required=True)
+    listing.set_defaults(run=operator.cmd_list)
+
+    revoke = add("revoke", "revoke one session by id")
+    revoke.add_argument("session_id")
+    revoke.set_defaults(run=operator.cmd_revoke)
+
+    revoke_all = add("revoke-all", "revoke every session of a user")
+    revoke_all.add_argument("--user", required=True)
+    revoke_all.set_defaults(run=operator.cmd_revoke_all)
+
+    cleanup = add("cleanup", "delete expired sessions now (what the schedule runs)")
+    cleanup.add_argument("--limit", type=int)
+    cleanup.set_defaults(run=operator.cmd_cleanup)
+
+    add("create-table", "create the table as template.yaml declares it").set_defaults(
+        run=operator.cmd_create_table
+    )
+    return parser
+
+
+def _local_credentials(endpoint_url: str | None) -> None:
+    """A local endpoint (embedded moto, DynamoDB Local) needs some credentials but never
+    real ones: supply placeholders when none are configured."""
+    host = urlsplit(endpoint_url or "").hostname or ""
+    if host in {"127.0.0.1", "localhost", "::1"} and "AWS_ACCESS_KEY_ID" not in os.environ:
+        os.environ["AWS_ACCESS_KEY_ID"] = "local"
+        os.environ["AWS_SECRET_ACCESS_KEY"] = "local"  # noqa: S105 - placeholder, local only
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``sessions`` console script."""
+    args = _parser().parse_args(argv)
+    _local_credentials(args.endpoint_url)
+    if args.command == "serve":
+        if not args.template.exists():
+            print(f"error: no {args.template} here; run from the project folder", file=sys.stderr)
+            return 2
+        from sessions_cli.server import serve
+
+        try:
+            serve(
+                host=args.host,
+                port=args.port,
+                table=args.table,
+                endpoint_url=args.endpoint_url,
+                template_path=args.template,
+            )
+        except OSError as error:
+            print(
+                f"error: cannot listen on {args.host}:{args.port} ({error.strerror})",
+                file=sys.stderr,
+            )
+            return 2
+        return 0
+    try:
+        code: int = args.run(args)
+    except StoreUnavailableError as error:
+        print(
+            f"error: {error.message}. Is DynamoDB reachable at {args.endpoint_url or 'AWS'}?",
+            file=sys.stderr,
+        )
+        return 3
+    except (SessionError, ValueError, json.JSONDecodeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""Operator commands against the configured table: plain words, or ``--json``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sessions_core import DynamoDBSessionStore, Session, SessionConfig, SessionManager
+from sessions_core.dynamodb_client import make_client
+
+
+def store_for(args: argparse.Namespace) -> DynamoDBSessionStore:
+    """The table named by ``--table`` (else SESSIONS_TABLE, else ``sessions``)."""
+    return DynamoDBSessionStore(args.table, client=make_client(endpoint_url=args.endpoint_url))
+
+
+def manager_for(args: argparse.Namespace) -> SessionManager:
+    """A manager on the configured table."""
+    return SessionManager(SessionConfig(store_for(args)))
+
+
+def _when(moment: datetime) -> str:
+    left = moment - datetime.now(UTC)
+    stamp = moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+    if left <= timedelta(0):
+        return f"{stamp} (passed)"
+    hours, rest = divmod(int(left.total_seconds()), 3600)
+    return f"{stamp} (in {hours} h {rest // 60} min)"
+
+
+def _session_json(session: Session) -> dict[str, Any]:
+    return session.model_dump(mode="json", by_alias=True, exclude={"token_hash"})
+
+
+def _emit(args: argparse.Namespace, data: Any, words: str) -> None:
+    print(json.dumps(data, indent=2) if args.json else words)
+
+
+def cmd_create(args: argparse.Namespace) -> int:
+    metadata = json.loads(args.metadata) if args.metadata else None
+    if metadata is not None and not isinstance(metadata, dict):
+        raise ValueError("--metadata must be a JSON object")
+    session = manager_for(args).create(
+        user_id=args.user,
+        expires_in=timedelta(seconds=args.expires_in) if args.expires_in else None,
+        metadata=metadata,
+        sliding_expiration=args.sliding,
+    )
+    _emit(
+        args,
+        {"token": session.token, "session": _session_json(session)},
+        f"Created session {session.id} for user {session.user_id!r}.\n"
+        f"Expires {_when(session.expires_at)}.\n"
+        f"Token (shown once, store it safely):\n{session.token}",
+    )
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    result = manager_for(args).validate(args.token)
+    if result.session is None:
+        _emit(args, {"valid": False, "error": result.error}, f"Not valid: {result.error}.")
+        return 1
+    session = result.session
+    _emit(
+        args,
+        {"valid": True, "session": _session_json(session)},
+        f"Valid: session {session.id} of user {session.user_id!r}, "
+        f"expires {_when(session.expires_at)}.",
+    )
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    sessions = manager_for(args).list_for_user(args.user)
+    lines = [f"{len(sessions)} active session(s) for user {args.user!r}."]
+    lines += [
+        f"  {s.id}  created {s.created_at:%Y-%m-%d %H:%M} UTC, expires {_when(s.expires_at)}"
+        for s in sessions
+    ]
+    _emit(args, {"sessions": [_session_json(s) for s in sessions]}, "\n".join(lines))
+    return 0
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    manager = manager_for(args)
+    existing = manager.get(args.session_id)
+    manager.destroy(args.session_id)
+    found = existing is not None
+    _emit(
+        args,
+        {"sessionId": args.session_id, "found": found},
+        f"Revoked session {args.session_id}."
+        if found
+        else f"No session {args.session_id}; nothing to do.",
+    )
+    return 0
+
+
+def cmd_revoke_all(args: argparse.Namespace) -> int:
+    revoked = manager_for(args).destroy_all_for_user(args.user)
+    _emit(args, {"revoked": revoked}, f"Revoked {revoked} session(s) of user {args.user!r}.")
+    return 0
+
+
+def cmd_cleanup(args: argparse.Namespace) -> int:
+    deleted = manager_for(args).purge_expired(limit=args.limit)
+    _emit(args, {"deleted": deleted}, f"Deleted {deleted} expired item(s).")
+    return 0
+
+
+def cmd_create_table(args: argparse.Namespace) -> int:
+    created = store_for(args).create_table()
+    _emit(
+        args,
+        {"table": args.table, "created": created},
+        f"Created table {args.table!r}." if created else f"Table {args.table!r} already exists.",
+    )
+    return 0

@@ -1,0 +1,166 @@
+"""`sessions serve`: the template's routes on a local HTTP server, backed by an embedded
+DynamoDB (moto's server, in this process) unless an endpoint is given."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import sys
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from sessions_cli.gateway import Answer, LocalGateway, Request
+from sessions_cli.template import authorizer_function, function_handler, load_template, routes
+
+MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's own payload limit
+
+
+def start_embedded_dynamodb(port: int = 8000) -> str:
+    """Start moto's DynamoDB server on 127.0.0.1 (``port`` if free, else any) and
+    return its URL."""
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    chosen = port if _port_free(port) else 0
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=chosen, verbose=False)
+    server.start()
+    host, bound = server.get_host_and_port()
+    return f"http://{host}:{bound}"
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def make_gateway(template_path: Path) -> LocalGateway:
+    """A gateway serving every HttpApi route the template declares."""
+    template = load_template(template_path)
+    declared = routes(template)
+    names = {r.authorizer for r in declared if r.authorizer and r.authorizer != "AWS_IAM"}
+    authorizers = {}
+    for name in names:
+        function = authorizer_function(template, name)
+        if function is None:
+            raise ValueError(f"authorizer {name!r} has no function in {template_path}")
+        authorizers[name] = function_handler(template, function)
+    return LocalGateway(declared, authorizers)
+
+
+def _request_handler(
+    gateway: LocalGateway, log: Callable[[str], None]
+) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "sessions-serve"
+        protocol_version = "HTTP/1.1"
+
+        def _serve(self) -> None:
+            started = time.perf_counter()
+            split = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > MAX_REQUEST_BYTES:
+                answer = Answer(
+                    413,
+                    [("Content-Type", "application/json")],
+                    b'{"message":"Request Entity Too Large"}',
+                )
+                self.close_connection = True
+            else:
+                body = self.rfile.read(length) if length else b""
+                request = Request(
+                    method=self.command,
+                    path=split.path or "/",
+                    query=split.query,
+                    headers={k: v for k, v in self.headers.items()},
+                    body=body,
+                    source_ip=self.client_address[0],
+                )
+                try:
+                    answer = gateway.handle(request)
+                except Exception as error:
+                    log(f"handler crashed: {type(error).__name__}")
+                    answer = Answer(
+                        500,
+                        [("Content-Type", "application/json")],
+                        b'{"message":"Internal Server Error"}',
+                    )
+            self.send_response(answer.status)
+            for name, value in answer.headers:
+                if name.lower() not in {"content-length", "connection"}:
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(answer.body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(answer.body)
+            elapsed = (time.perf_counter() - started) * 1000
+            # Path only: a query string could carry anything, tokens included.
+            log(f"{self.command} {split.path} {answer.status} {elapsed:.1f}ms")
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Silence the default access log (it prints the raw request line)."""
+
+    return Handler
+
+
+def serve(
+    *,
+    host: str,
+    port: int,
+    table: str,
+    endpoint_url: str | None,
+    template_path: Path,
+    on_ready: Callable[[str], None] | None = None,
+) -> None:
+    """Run the local API until interrupted."""
+
+    def log(line: str) -> None:
+        print(line, file=sys.stdout, flush=True)
+
+    embedded = endpoint_url is None
+    if embedded:
+        endpoint_url = start_embedded_dynamodb()
+    os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint_url or ""
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    os.environ["SESSIONS_TABLE"] = table
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+
+    httpd = ThreadingHTTPServer((host, port), _request_handler(make_gateway(template_path), log))
+    bound_port = httpd.server_address[1]
+    origins = {f"http://{host}:{bound_port}", f"http://localhost:{bound_port}"}
+    extra = {o for o in os.environ.get("ALLOWED_ORIGINS", "").split(",") if o}
+    os.environ["ALLOWED_ORIGINS"] = ",".join(sorted(origins | extra))
+
+    from handlers import settings
+    from sessions_core import DynamoDBSessionStore
+    from sessions_core.dynamodb_client import make_client
+
+    settings.reset()
+    created = DynamoDBSessionStore(table, client=make_client()).create_table()
+    url = f"http://{host}:{bound_port}"
+    backend = "embedded DynamoDB (moto)" if embedded else "DynamoDB"
+    log(
+        f"sessions serve: {len(make_gateway(template_path).routes)} routes from {template_path.name}"
+    )
+    log(f"  API   {url}")
+    log(f"  docs  {url}/docs")
+    log(f"  table {table!r} on {backend} at {endpoint_url}" + (" (created)" if created else ""))
+    log(f"  operator commands: AWS_ENDPOINT_URL_DYNAMODB={endpoint_url} sessions list --user alice")
+    log("Press Ctrl+C to stop.")
+    if on_ready:
+        on_ready(url)
+    try:
+        httpd.serve_forever()
+    except KeyboardInterrupt:
+        log("stopped")
+    finally:
+        httpd.server_close()
