@@ -154,7 +154,7 @@ def serve(
     log(f"  API   {url}")
     log(f"  docs  {url}/docs")
     log(f"  table {table!r} on {backend} at {endpoint_url}" + (" (created)" if created else ""))
-    log(f"  operator commands: AWS_ENDPOINT_URL_DYNAMODB={endpoint_url} sessions list --user alice")
+    log(f"  try:  AWS_ENDPOINT_URL_DYNAMODB={endpoint_url} sessions list --user alice")
     log("Press Ctrl+C to stop.")
     if on_ready:
         on_ready(url)
