@@ -134,7 +134,8 @@ def serve(
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 
-    httpd = ThreadingHTTPServer((host, port), _request_handler(make_gateway(template_path), log))
+    gateway = make_gateway(template_path)
+    httpd = ThreadingHTTPServer((host, port), _request_handler(gateway, log))
     bound_port = httpd.server_address[1]
     origins = {f"http://{host}:{bound_port}", f"http://localhost:{bound_port}"}
     extra = {o for o in os.environ.get("ALLOWED_ORIGINS", "").split(",") if o}
@@ -148,9 +149,7 @@ def serve(
     created = DynamoDBSessionStore(table, client=make_client()).create_table()
     url = f"http://{host}:{bound_port}"
     backend = "embedded DynamoDB (moto)" if embedded else "DynamoDB"
-    log(
-        f"sessions serve: {len(make_gateway(template_path).routes)} routes from {template_path.name}"
-    )
+    log(f"sessions serve: {len(gateway.routes)} routes from {template_path.name}")
     log(f"  API   {url}")
     log(f"  docs  {url}/docs")
     log(f"  table {table!r} on {backend} at {endpoint_url}" + (" (created)" if created else ""))
