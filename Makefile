@@ -40,7 +40,7 @@ $(SAM):
 check-template: install $(SAM)
 	$(BIN)/cfn-lint template.yaml
 	$(SAM_ENV) $(SAM) validate --lint --template template.yaml
-	$(SAM_ENV) $(SAM) build --template template.yaml --build-dir .aws-sam/build
+	$(SAM_ENV) $(SAM) build --build-in-source --template template.yaml --build-dir .aws-sam/build
 	$(BIN)/python -m tests.artifact_check .aws-sam/build
 
 # `sam build` (BuildMethod: makefile) calls these: the artifact holds handlers/,

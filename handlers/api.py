@@ -71,11 +71,12 @@ def on_session_error(error: SessionError) -> Response[str]:
 @app.exception_handler(RequestValidationError)
 def on_validation_error(error: RequestValidationError) -> Response[str]:
     problems = error.errors()
+    whole_body = {"model_attributes_type", "dict_type", "missing"}
     if any(
-        p.get("type") in {"json_invalid", "model_attributes_type", "dict_type"} for p in problems
+        p.get("type") == "json_invalid"
+        or (tuple(p.get("loc", ())) == ("body",) and p.get("type") in whole_body)
+        for p in problems
     ):
-        return _answer(ApiError(400, "bad_request", "the body must be a JSON object"))
-    if any(tuple(p.get("loc", ())) == ("body",) and p.get("type") == "missing" for p in problems):
         return _answer(ApiError(400, "bad_request", "the body must be a JSON object"))
     # Name the fields and what is wrong, never echo the input (it may hold a token).
     fields = sorted(

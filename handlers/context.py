@@ -27,7 +27,7 @@ def json_response(
     *,
     cookies: list[Cookie] | None = None,
     headers: dict[str, Any] | None = None,
-) -> Response[str]:
+) -> Response[Any]:
     """A JSON response in camelCase without null fields (or an empty 204)."""
     text = body.model_dump_json(by_alias=True, exclude_none=True) if body is not None else None
     return Response(

@@ -6,11 +6,15 @@ The logger never receives a token: handlers log ids, routes and outcomes only.
 from __future__ import annotations
 
 import os
+import warnings
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
 SERVICE = "sessions"
+
+# Routes such as /openapi.json emit no metric; that is expected, not worth a warning.
+warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 logger = Logger(service=SERVICE)
 metrics = Metrics(

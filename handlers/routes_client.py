@@ -7,11 +7,9 @@ browser on its own, so it needs no Origin.
 
 from __future__ import annotations
 
-from typing import Annotated
 from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from handlers import settings as runtime
@@ -105,7 +103,7 @@ def refresh_me() -> Response[str]:
     responses=answers(UNAUTHORIZED, FORBIDDEN, UNAVAILABLE),
     tags=["client"],
 )
-def logout() -> Response[str]:
+def logout() -> Response[None]:
     credential = _credential(changes_state=True)
     result = manager().validate(credential.token, user_agent=_user_agent())
     if result.session is not None:
@@ -135,9 +133,9 @@ def my_sessions() -> Response[str]:
     responses=answers((404, "not one of mine", ErrorBody), UNAUTHORIZED, FORBIDDEN, UNAVAILABLE),
     tags=["client"],
 )
-def revoke_my_session(session_id: Annotated[str, Path(alias="sessionId")]) -> Response[str]:
+def revoke_my_session(sessionId: str) -> Response[None]:  # noqa: N803 - the path names it
     me = _current(_credential(changes_state=True))
-    target = manager().get(unquote(session_id))
+    target = manager().get(unquote(sessionId))
     if target is None or target.user_id != me.user_id:
         raise ApiError(404, "session_not_found", "no such session among yours")
     manager().destroy(target.id)

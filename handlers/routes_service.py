@@ -8,7 +8,7 @@ from typing import Annotated
 from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from handlers.api_models import (
@@ -99,8 +99,8 @@ def refresh_session(body: Annotated[TokenBody, Body()]) -> Response[str]:
 
 
 @router.delete("/sessions/<sessionId>", summary="Revoke one session (idempotent)", tags=["service"])
-def destroy_session(session_id: Annotated[str, Path(alias="sessionId")]) -> Response[str]:
-    manager().destroy(unquote(session_id))
+def destroy_session(sessionId: str) -> Response[None]:  # noqa: N803 - the path names it
+    manager().destroy(unquote(sessionId))
     count("SessionsRevoked")
     return json_response(204)
 
@@ -111,8 +111,8 @@ def destroy_session(session_id: Annotated[str, Path(alias="sessionId")]) -> Resp
     responses=answers((200, "sessions", SessionList), INVALID_FIELDS, UNAVAILABLE),
     tags=["service"],
 )
-def list_user_sessions(user_id: Annotated[str, Path(alias="userId")]) -> Response[str]:
-    sessions = manager().list_for_user(_user_id(user_id))
+def list_user_sessions(userId: str) -> Response[str]:  # noqa: N803 - the path names it
+    sessions = manager().list_for_user(_user_id(userId))
     return json_response(200, SessionList(sessions=[SessionView.of(s) for s in sessions]))
 
 
@@ -122,7 +122,7 @@ def list_user_sessions(user_id: Annotated[str, Path(alias="userId")]) -> Respons
     responses=answers((200, "count", RevokedCount), INVALID_FIELDS, UNAVAILABLE),
     tags=["service"],
 )
-def revoke_user_sessions(user_id: Annotated[str, Path(alias="userId")]) -> Response[str]:
-    revoked = manager().destroy_all_for_user(_user_id(user_id))
+def revoke_user_sessions(userId: str) -> Response[str]:  # noqa: N803 - the path names it
+    revoked = manager().destroy_all_for_user(_user_id(userId))
     count("SessionsRevoked", revoked)
     return json_response(200, RevokedCount(revoked=revoked))

@@ -73,3 +73,22 @@ def make_manager(store: Any, clock: FakeClock) -> Any:
 @pytest.fixture
 def manager(make_manager: Any) -> SessionManager:
     return make_manager()
+
+
+@pytest.fixture
+def api_manager(
+    moto_client: Any, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[SessionManager]:
+    """The API's manager on moto with the fake clock; env as the template sets it."""
+    from handlers import settings
+
+    monkeypatch.setenv("SESSIONS_TABLE", "sessions-api")
+    monkeypatch.setenv("ALLOWED_ORIGINS", "https://app.example.com")
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
+    settings.reset()
+    store = DynamoDBSessionStore("sessions-api", client=moto_client)
+    store.create_table()
+    manager = SessionManager(SessionConfig(store, clock=clock))
+    monkeypatch.setattr(settings, "manager", lambda: manager)
+    yield manager
+    settings.settings.cache_clear()  # the manager patch is undone by monkeypatch

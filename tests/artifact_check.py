@@ -1,0 +1,58 @@
+"""Checks a `sam build` output: each function's artifact holds handlers/, sessions_core/
+and their dependencies, nothing of the repository besides (no tests, no tooling).
+
+Run as ``python -m tests.artifact_check .aws-sam/build``; exits non-zero on a problem.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+FUNCTIONS = ("ApiFunction", "AuthorizerFunction", "CleanupFunction")
+FORBIDDEN = {
+    "tests",
+    "sessions_cli",
+    "bench",
+    "examples",
+    ".venv",
+    ".tools",
+    ".git",
+    "Makefile",
+    "pyproject.toml",
+    "template.yaml",
+    "README.md",
+}
+
+
+def problems(build_dir: Path) -> list[str]:
+    """What is wrong with the artifacts under ``build_dir`` (empty when all is well)."""
+    found: list[str] = []
+    for function in FUNCTIONS:
+        root = build_dir / function
+        if not root.is_dir():
+            found.append(f"{function}: no artifact at {root}")
+            continue
+        names = {p.name for p in root.iterdir()}
+        for required in ("handlers", "sessions_core", "pydantic", "pydantic_core"):
+            if required not in names:
+                found.append(f"{function}: {required}/ missing")
+        found += [f"{function}: {name} must not be deployed" for name in sorted(names & FORBIDDEN)]
+        cores = list((root / "pydantic_core").glob("_pydantic_core.*.so"))
+        if not any("cpython-313-aarch64" in core.name for core in cores):
+            found.append(f"{function}: pydantic_core is not built for python3.13 arm64: {cores}")
+    return found
+
+
+def main() -> int:
+    build_dir = Path(sys.argv[1] if len(sys.argv) > 1 else ".aws-sam/build")
+    issues = problems(build_dir)
+    for issue in issues:
+        print(f"artifact check: {issue}")
+    if not issues:
+        print(f"artifact check: {', '.join(FUNCTIONS)} hold only runtime code (python3.13 arm64)")
+    return 1 if issues else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,134 @@
+"""template.yaml ↔ code: the table, the routes, the handlers, the bundled requirements."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sessions_cli.template import load_template, routes
+from sessions_core.table import TTL_ATTRIBUTE, create_table_request
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = load_template(ROOT / "template.yaml")
+
+
+def _table() -> dict[str, Any]:
+    props: dict[str, Any] = TEMPLATE["Resources"]["SessionsTable"]["Properties"]
+    return props
+
+
+def _sorted(items: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    return sorted(items, key=lambda item: item[key])
+
+
+def test_template_table_matches_create_table_definition() -> None:
+    code = create_table_request("t")
+    table = _table()
+    assert _sorted(table["AttributeDefinitions"], "AttributeName") == _sorted(
+        code["AttributeDefinitions"], "AttributeName"
+    )
+    assert table["KeySchema"] == code["KeySchema"]
+    assert _sorted(table["GlobalSecondaryIndexes"], "IndexName") == _sorted(
+        code["GlobalSecondaryIndexes"], "IndexName"
+    )
+    assert table["BillingMode"] == code["BillingMode"]
+
+
+def test_template_table_has_ttl_pitr_sse_and_retain() -> None:
+    table = _table()
+    assert table["TimeToLiveSpecification"] == {"AttributeName": TTL_ATTRIBUTE, "Enabled": True}
+    assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert table["SSESpecification"] == {"SSEEnabled": True}
+    assert TEMPLATE["Resources"]["SessionsTable"]["DeletionPolicy"] == "Retain"
+
+
+def _handler_routes() -> set[tuple[str, str]]:
+    from handlers.api import app
+
+    found = set()
+    for route in app._static_routes + app._dynamic_routes:  # Powertools' route table
+        for method in route.method.split("|") if isinstance(route.method, str) else route.method:
+            path = route.openapi_path.replace("<", "{").replace(">", "}")
+            found.add((method.upper(), path))
+    return found
+
+
+def test_every_template_route_has_a_handler_route_and_back() -> None:
+    declared = {(r.method, r.path) for r in routes(TEMPLATE)}
+    served = _handler_routes()
+    assert declared == served
+
+
+def test_service_routes_use_iam_and_client_routes_do_not() -> None:
+    for route in routes(TEMPLATE):
+        public = route.path in {"/openapi.json", "/docs"}
+        if route.path.startswith(("/sessions", "/users")):
+            assert route.authorizer == "AWS_IAM", route
+        elif route.path.startswith("/me") or public:
+            assert route.authorizer is None, route
+
+
+def test_no_proxy_routes() -> None:
+    assert all("proxy+" not in r.path for r in routes(TEMPLATE))
+
+
+@pytest.mark.parametrize("function", ["ApiFunction", "AuthorizerFunction", "CleanupFunction"])
+def test_every_function_handler_imports(function: str) -> None:
+    dotted = TEMPLATE["Resources"][function]["Properties"]["Handler"]
+    module_name, _, attribute = dotted.rpartition(".")
+    assert callable(getattr(importlib.import_module(module_name), attribute))
+
+
+def test_globals_deploy_python313_on_arm64_with_json_logs() -> None:
+    function_globals = TEMPLATE["Globals"]["Function"]
+    assert function_globals["Runtime"] == "python3.13"
+    assert function_globals["Architectures"] == ["arm64"]
+    for name in ("ApiFunction", "AuthorizerFunction", "CleanupFunction"):
+        props = TEMPLATE["Resources"][name]["Properties"]
+        assert props["LoggingConfig"]["LogFormat"] == "JSON"
+
+
+def test_authorizer_policy_only_reads() -> None:
+    props = TEMPLATE["Resources"]["AuthorizerFunction"]["Properties"]
+    actions = {a for s in props["Policies"][0]["Statement"] for a in s["Action"]}
+    assert actions <= {"dynamodb:GetItem", "dynamodb:BatchGetItem"}
+    assert props["Environment"]["Variables"]["SESSIONS_READ_ONLY"] == "true"
+
+
+def test_authorizer_imports_no_http_framework() -> None:
+    code = (
+        "import sys, handlers.authorizer; "
+        "heavy = ('aws_lambda_powertools', 'moto', 'yaml'); "
+        "bad = [m for m in sys.modules if m.startswith(heavy)]; "
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_lambda_requirements_match_pyproject() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = {
+        d.split(">")[0].split("<")[0].split("=")[0].strip(): d for d in project["dependencies"]
+    }
+    for name in ("lambda-api.txt", "lambda-authorizer.txt"):
+        lines = (ROOT / "requirements" / name).read_text().splitlines()
+        for line in (raw for raw in lines if raw and not raw.startswith("#")):
+            package = line.split(">")[0].split("<")[0].split("=")[0].strip()
+            assert declared.get(package) == line, f"{name}: {line} differs from pyproject"
+
+
+def test_template_passes_cfn_lint() -> None:
+    cfn_lint = Path(sys.executable).parent / "cfn-lint"
+    result = subprocess.run(
+        [str(cfn_lint), str(ROOT / "template.yaml")], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,33 @@
+"""Helpers for calling the API handler with the recorded events in tests/events/."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sessions_cli.gateway import LocalContext
+
+EVENTS = Path(__file__).resolve().parent.parent / "events"
+
+
+def event(name: str, *, token: str = "", session_id: str = "", **overrides: Any) -> dict[str, Any]:
+    """A recorded event with its TOKEN / SESSION_ID placeholders filled in."""
+    text = (EVENTS / f"{name}.json").read_text(encoding="utf-8")
+    text = text.replace("TOKEN", token).replace("SESSION_ID", session_id)
+    data: dict[str, Any] = json.loads(text)
+    data.update(overrides)
+    return data
+
+
+def invoke(data: dict[str, Any]) -> dict[str, Any]:
+    """Call the API handler as Lambda would."""
+    from handlers.api import handler
+
+    result: dict[str, Any] = handler(data, LocalContext("ApiFunction"))
+    return result
+
+
+def body(result: dict[str, Any]) -> Any:
+    """The JSON body of a handler result."""
+    return json.loads(result["body"]) if result.get("body") else None

@@ -1,0 +1,176 @@
+"""Every route over real HTTP against `sessions serve` (embedded DynamoDB)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Served:
+    url: str
+    process: subprocess.Popen[str]
+    log: Path
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: Any
+    body: Any
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    port = free_port()
+    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
+    env["SESSIONS_TABLE"] = "serve-test"
+    with log.open("w") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "sessions_cli.main", "serve", "--port", str(port)],
+            cwd=ROOT,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"serve exited early:\n{log.read_text()}")
+        if "Press Ctrl+C" in log.read_text():
+            break
+        time.sleep(0.1)
+    else:
+        process.kill()
+        raise AssertionError(f"serve did not start:\n{log.read_text()}")
+    yield Served(url, process, log)
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def call(
+    served: Served, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+) -> Reply:
+    data = json.dumps(body).encode() if body is not None and not isinstance(body, bytes) else body
+    request = urllib.request.Request(
+        served.url + path, data=data, method=method, headers=headers or {}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            raw = response.read()
+            status, reply_headers = response.status, response.headers
+    except urllib.error.HTTPError as error:
+        raw, status, reply_headers = error.read(), error.code, error.headers
+    text = raw.decode()
+    parsed = (
+        json.loads(text)
+        if text and reply_headers.get("Content-Type", "").startswith("application/json")
+        else text
+    )
+    return Reply(status, reply_headers, parsed)
+
+
+def wait_for_log(served: Served, text: str, timeout: float = 5.0) -> str:
+    """The log once ``text`` is in it (the server writes after responding)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        log = served.log.read_text()
+        if text in log:
+            return log
+        time.sleep(0.05)
+    raise AssertionError(f"{text!r} never logged:\n{served.log.read_text()}")
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_serve_banner_names_url_docs_and_table(served: Served) -> None:
+    banner = served.log.read_text()
+    assert served.url in banner and f"{served.url}/docs" in banner and "'serve-test'" in banner
+
+
+def test_serve_service_routes_end_to_end(served: Served) -> None:
+    created = call(served, "POST", "/sessions", {"userId": "carol", "metadata": {"device": "cli"}})
+    assert created.status == 201
+    token, session_id = created.body["token"], created.body["session"]["id"]
+    assert call(served, "POST", "/sessions/validate", {"token": token}).body["valid"] is True
+    refreshed = call(served, "POST", "/sessions/refresh", {"token": token})
+    assert refreshed.status == 200 and refreshed.body["token"] != token
+    listed = call(served, "GET", "/users/carol/sessions")
+    assert [s["id"] for s in listed.body["sessions"]] == [session_id]
+    assert call(served, "DELETE", f"/sessions/{session_id}").status == 204
+    assert call(served, "DELETE", "/users/carol/sessions").body == {"revoked": 0}
+
+
+def test_serve_client_routes_with_cookie_and_origin(served: Served) -> None:
+    token = call(served, "POST", "/sessions", {"userId": "dave"}).body["token"]
+    other = call(served, "POST", "/sessions", {"userId": "dave"}).body["session"]["id"]
+    cookie = {"Cookie": f"theme=dark; __Host-session={token}"}
+    me = call(served, "GET", "/me/session", headers=cookie)
+    assert me.status == 200 and me.body["session"]["userId"] == "dave"
+    foreign = call(
+        served, "POST", "/me/session/refresh", headers={**cookie, "Origin": "https://evil.example"}
+    )
+    assert foreign.status == 403
+    same_origin = {**cookie, "Origin": served.url}
+    refreshed = call(served, "POST", "/me/session/refresh", headers=same_origin)
+    assert refreshed.status == 200
+    set_cookie = refreshed.headers.get_all("Set-Cookie")
+    assert set_cookie and set_cookie[0].startswith("__Host-session=" + refreshed.body["token"])
+    token = refreshed.body["token"]
+    mine = call(served, "GET", "/me/sessions", headers=bearer(token)).body["sessions"]
+    assert len(mine) == 2 and sum(1 for s in mine if s.get("current")) == 1
+    assert call(served, "DELETE", f"/me/sessions/{other}", headers=bearer(token)).status == 204
+    assert call(served, "POST", "/me/sessions/revoke-others", headers=bearer(token)).body == {
+        "revoked": 0
+    }
+    logout = call(served, "DELETE", "/me/session", headers=bearer(token))
+    assert logout.status == 204 and "Max-Age=0" in logout.headers.get("Set-Cookie", "")
+    assert call(served, "GET", "/me/session", headers=bearer(token)).status == 401
+
+
+def test_serve_docs_openapi_and_unknown_route(served: Served) -> None:
+    assert "swagger" in call(served, "GET", "/docs").body.lower()
+    assert "/me/sessions/{sessionId}" in call(served, "GET", "/openapi.json").body["paths"]
+    missing = call(served, "GET", "/no/such/route")
+    assert missing.status == 404
+
+
+def test_serve_bad_body_answers_400_json(served: Served) -> None:
+    reply = call(
+        served, "POST", "/sessions", b"\xff\xfe not utf-8", {"Content-Type": "application/json"}
+    )
+    assert reply.status == 400 and reply.body["error"] == "bad_request"
+
+
+def test_serve_logs_one_line_per_request_without_tokens(served: Served) -> None:
+    token = call(served, "POST", "/sessions", {"userId": "erin"}).body["token"]
+    call(served, "GET", "/me/session", headers=bearer(token))
+    call(served, "GET", f"/me/session?token={token}")
+    log = wait_for_log(served, "GET /me/session 401")
+    assert "GET /me/session 200" in log and "POST /sessions 201" in log
+    assert token not in log and token.split(".")[1] not in log
