@@ -9,7 +9,7 @@ SAM_VENV := .tools/sam
 SAM      := $(SAM_VENV)/bin/sam
 SAM_ENV  := AWS_DEFAULT_REGION=us-east-1 SAM_CLI_TELEMETRY=0
 
-.PHONY: install lint typecheck test test-py313 serve bench check-template clean
+.PHONY: install lint typecheck test test-py313 ci serve bench check-template clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,25 @@ typecheck: install
 
 test: lint typecheck
 	$(BIN)/pytest
+
+# The suite again on python3.13, the Lambda runtime (pyenv provides it on our machines).
+PY313      ?= python3.13
+VENV313    := .venv313
+STAMP313   := $(VENV313)/.installed-stamp
+PY313_ENV  := PYENV_VERSION=$(shell pyenv versions --bare 2>/dev/null | grep -m1 '^3\.13' || echo system)
+
+$(STAMP313): pyproject.toml
+	@test -x $(VENV313)/bin/python || $(PY313_ENV) $(PY313) -m venv $(VENV313)
+	$(VENV313)/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev,local]'
+	@touch $(STAMP313)
+
+test-py313:
+	@if $(PY313_ENV) $(PY313) -c 'import sys' 2>/dev/null; then \
+		$(MAKE) --no-print-directory $(STAMP313) && $(VENV313)/bin/pytest -q -p no:cacheprovider; \
+	else echo "test-py313: no python3.13 on this machine; skipped"; fi
+
+# Everything CI runs: lint, types, tests on 3.11 and 3.13, the template checks.
+ci: test test-py313 check-template
 
 serve: install
 	$(BIN)/sessions serve
@@ -62,4 +81,4 @@ build-AuthorizerFunction:
 	find "$(ARTIFACTS_DIR)" -name __pycache__ -prune -exec rm -rf {} +
 
 clean:
-	rm -rf $(VENV) .aws-sam .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(VENV313) .tools .aws-sam .mypy_cache .pytest_cache .ruff_cache
