@@ -17,6 +17,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from handlers import docs
 from handlers.body_guard import checked_event
 from handlers.http_errors import ApiError, error_payload, from_session_error
 from handlers.observability import count, logger, metrics
@@ -24,18 +25,15 @@ from handlers.routes_client import router as client_router
 from handlers.routes_service import router as service_router
 from sessions_core import SessionError
 
-TITLE = "Serverless sessions"
-VERSION = "0.1.0"
-DESCRIPTION = (
-    "Sessions for AWS: service routes (AWS_IAM) for login backends, client routes "
-    "authenticated by the session token (Bearer or the __Host-session cookie). "
-    "Every error is JSON {error, message}."
-)
-
 app = APIGatewayHttpResolver(enable_validation=True)
 app.include_router(service_router)
 app.include_router(client_router)
-app.enable_swagger(path="/docs", title=TITLE, version=VERSION, description=DESCRIPTION)
+app.include_router(docs.router)
+docs.serve_schema_from(
+    lambda: app.get_openapi_json_schema(
+        title=docs.TITLE, version=docs.VERSION, description=docs.DESCRIPTION
+    )
+)
 
 
 def _answer(error: ApiError) -> Response[str]:
@@ -46,12 +44,6 @@ def _answer(error: ApiError) -> Response[str]:
         body=payload["body"],
         headers=error.headers,
     )
-
-
-@app.get("/openapi.json", include_in_schema=False)
-def openapi_document() -> Response[str]:
-    schema = app.get_openapi_json_schema(title=TITLE, version=VERSION, description=DESCRIPTION)
-    return Response(status_code=200, content_type="application/json", body=schema)
 
 
 @app.exception_handler(ApiError)

@@ -17,7 +17,7 @@ MAX_BODY_BYTES = 16 * 1024
 MAX_TOKEN_CHARS = 4096
 MAX_USER_AGENT_CHARS = 1024
 
-_CAMEL = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+_CAMEL = ConfigDict(alias_generator=to_camel, populate_by_name=True, defer_build=True)
 
 
 class CreateSessionBody(BaseModel):

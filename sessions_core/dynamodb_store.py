@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sessions_core.dynamodb_cleanup import purge_expired
 from sessions_core.dynamodb_client import make_client
 from sessions_core.dynamodb_errors import (
     ConditionFailedError,
@@ -331,6 +330,9 @@ class DynamoDBSessionStore:
 
     def purge_expired(self, prefix: str, now: datetime, limit: int | None = None) -> int:
         """Delete expired items found through the expiry index (see `dynamodb_cleanup`)."""
+        # Imported here: only the cleanup function runs it, not the hot-path Lambdas.
+        from sessions_core.dynamodb_cleanup import purge_expired  # noqa: PLC0415
+
         return purge_expired(self, prefix, now, limit)
 
 

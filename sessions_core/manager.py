@@ -26,7 +26,7 @@ from sessions_core.tokens import is_session_id, parse_token, secret_matches, suc
 
 logger = logging.getLogger("sessions_core")
 
-_INVALID = ValidationResult(valid=False, error="invalid_token")
+_INVALID = ValidationResult.model_construct(valid=False, session=None, error="invalid_token")
 _CREATE_ATTEMPTS = 3
 
 
@@ -117,10 +117,10 @@ class SessionManager:
         if verdict.reuse and not self.config.read_only:
             self._revoke_for_reuse(session)
         if verdict.error is not None:
-            return ValidationResult(valid=False, error=verdict.error)
+            return ValidationResult.model_construct(valid=False, session=None, error=verdict.error)
         if sliding_due(session, now) and not self.config.read_only:
             session = self._slide(session, now)
-        return ValidationResult(valid=True, session=session)
+        return ValidationResult.model_construct(valid=True, session=session, error=None)
 
     def _load(self, session_id: str) -> Loaded:
         try:

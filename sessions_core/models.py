@@ -25,11 +25,15 @@ ValidationError = Literal[
     "invalid_token", "session_expired", "session_revoked", "user_agent_mismatch"
 ]
 
+# defer_build: the schema is built on first validation, not at import. The hot paths
+# (a store read, a validation answer) use model_construct on trusted values and never
+# build it, which keeps pydantic's schema work out of the authorizer's cold start.
 _MODEL_CONFIG = ConfigDict(
     frozen=True,
     populate_by_name=True,
     alias_generator=to_camel,
     ser_json_timedelta="float",
+    defer_build=True,
 )
 
 
