@@ -3,9 +3,7 @@ DynamoDB (moto's server, in this process) unless an endpoint is given."""
 
 from __future__ import annotations
 
-import logging
 import os
-import socket
 import sys
 import time
 from collections.abc import Callable
@@ -15,27 +13,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sessions_cli.gateway import Answer, LocalGateway, Request
+from sessions_cli.protocol_servers import start_embedded_moto
 from sessions_cli.template import authorizer_function, function_handler, load_template, routes
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's own payload limit
-
-
-def start_embedded_dynamodb(port: int = 8000) -> str:
-    """Start moto's DynamoDB server on 127.0.0.1 (``port`` if free, else any) and
-    return its URL."""
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    chosen = port if _port_free(port) else 0
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=chosen, verbose=False)
-    server.start()
-    host, bound = server.get_host_and_port()
-    return f"http://{host}:{bound}"
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        return probe.connect_ex(("127.0.0.1", port)) != 0
 
 
 def make_gateway(template_path: Path) -> LocalGateway:
@@ -125,7 +106,7 @@ def serve(
 
     embedded = endpoint_url is None
     if embedded:
-        endpoint_url = start_embedded_dynamodb()
+        endpoint_url = start_embedded_moto().url
     os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint_url or ""
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,12 +11,14 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from sessions_cli.protocol_servers import STARTERS, ProtocolServer, ServerUnavailableError
 from sessions_core import (
     DynamoDBSessionStore,
     InMemorySessionStore,
     SessionConfig,
     SessionManager,
 )
+from sessions_core.dynamodb_client import client_config, make_client
 from tests.support import FakeClock, RequestCounter
 
 # moto and boto3 need credentials and a region; never real ones in tests.
@@ -54,12 +57,44 @@ def requests(dynamodb_store: DynamoDBSessionStore) -> RequestCounter:
     return RequestCounter(dynamodb_store.client)
 
 
-@pytest.fixture(params=["memory", "dynamodb"])
+@pytest.fixture(scope="session")
+def protocol_servers() -> Iterator[dict[str, Any]]:
+    """moto_server and dynalite, started on first use and stopped at the end."""
+    started: dict[str, Any] = {}
+    yield started
+    for server in started.values():
+        if isinstance(server, ProtocolServer):
+            server.stop()
+
+
+def server_store(protocol_servers: dict[str, Any], name: str) -> DynamoDBSessionStore:
+    """A fresh table on the named protocol server (skips when it cannot run here)."""
+    if name not in protocol_servers:
+        try:
+            protocol_servers[name] = STARTERS[name]()
+        except ServerUnavailableError as error:
+            protocol_servers[name] = str(error)
+    server = protocol_servers[name]
+    if not isinstance(server, ProtocolServer):
+        pytest.skip(f"{name} unavailable: {server}")
+    client = make_client(endpoint_url=server.url, config=client_config(max_attempts=3))
+    store = DynamoDBSessionStore(f"t-{uuid.uuid4().hex[:12]}", client=client)
+    store.create_table()
+    return store
+
+
+STORES = ["memory", "dynamodb", "moto_server", "dynalite"]
+
+
+@pytest.fixture(params=STORES)
 def store(request: pytest.FixtureRequest) -> Any:
-    """Every store: tests that take this fixture form the contract suite."""
+    """Every store: tests that take this fixture form the contract suite, run on the
+    in-memory store, moto in process, and two DynamoDB-protocol servers over HTTP."""
     if request.param == "memory":
         return InMemorySessionStore()
-    return request.getfixturevalue("dynamodb_store")
+    if request.param == "dynamodb":
+        return request.getfixturevalue("dynamodb_store")
+    return server_store(request.getfixturevalue("protocol_servers"), request.param)
 
 
 @pytest.fixture

@@ -1,0 +1,153 @@
+"""Local DynamoDB-protocol servers for development, tests and benchmarks.
+
+- embedded moto (a thread in this process): what `sessions serve` uses by default;
+- ``moto_server`` (a subprocess, from ``moto[server]``);
+- dynalite (a subprocess, npm package installed under ``.tools/node``): an independent
+  implementation that validates requests as DynamoDB does (no TTL, no transactions).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE_TOOLS = ROOT / ".tools" / "node"
+DYNALITE_VERSION = "4.0.0"
+DYNALITE_BIN = NODE_TOOLS / "node_modules" / ".bin" / "dynalite"
+
+
+class ServerUnavailableError(RuntimeError):
+    """The server cannot be installed or started here; the message says why."""
+
+
+@dataclass
+class ProtocolServer:
+    """A running server: its name, URL, and how to stop it."""
+
+    name: str
+    url: str
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    def stop(self) -> None:
+        """Stop the server process (threads of embedded moto end with the process)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def port_free(port: int) -> bool:
+    """True when nothing accepts connections on 127.0.0.1:``port``."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def _wait_listening(port: int, process: subprocess.Popen[bytes], name: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ServerUnavailableError(f"{name} exited with code {process.returncode}")
+        if not port_free(port):
+            return
+        time.sleep(0.05)
+    process.kill()
+    raise ServerUnavailableError(f"{name} did not listen on port {port} within 30 s")
+
+
+def start_embedded_moto(port: int = 8000) -> ProtocolServer:
+    """moto's server in a thread of this process (``port`` if free, else any)."""
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(
+        ip_address="127.0.0.1", port=port if port_free(port) else 0, verbose=False
+    )
+    server.start()
+    host, bound = server.get_host_and_port()
+    return ProtocolServer("embedded moto", f"http://{host}:{bound}")
+
+
+def start_moto_server() -> ProtocolServer:
+    """``moto_server`` as its own process on a free port."""
+    port = free_port()
+    command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _wait_listening(port, process, "moto_server")
+    return ProtocolServer("moto_server", f"http://127.0.0.1:{port}", process)
+
+
+def install_dynalite() -> Path:
+    """Install dynalite with the machine's npm into .tools/node (once).
+
+    Raises:
+        ServerUnavailableError: no node/npm here, or npm could not install it.
+    """
+    if DYNALITE_BIN.exists():
+        return DYNALITE_BIN
+    npm = shutil.which("npm")
+    if npm is None or shutil.which("node") is None:
+        raise ServerUnavailableError("node and npm are needed for dynalite and are not installed")
+    NODE_TOOLS.mkdir(parents=True, exist_ok=True)
+    result = subprocess.run(
+        [
+            npm,
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+            str(NODE_TOOLS),
+            f"dynalite@{DYNALITE_VERSION}",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0 or not DYNALITE_BIN.exists():
+        raise ServerUnavailableError(f"npm could not install dynalite: {result.stderr[-400:]}")
+    return DYNALITE_BIN
+
+
+def start_dynalite() -> ProtocolServer:
+    """dynalite (in-memory) as its own process on a free port."""
+    binary = install_dynalite()
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            str(binary),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--createTableMs",
+            "0",
+            "--deleteTableMs",
+            "0",
+            "--updateTableMs",
+            "0",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ},
+    )
+    _wait_listening(port, process, "dynalite")
+    return ProtocolServer("dynalite", f"http://127.0.0.1:{port}", process)
+
+
+STARTERS = {"moto_server": start_moto_server, "dynalite": start_dynalite}
