@@ -25,7 +25,8 @@ from handlers.routes_client import router as client_router
 from handlers.routes_service import router as service_router
 from sessions_core import SessionError
 
-app = APIGatewayHttpResolver(enable_validation=True)
+# debug=False: Powertools' debug mode prints whole events, session tokens included.
+app = APIGatewayHttpResolver(enable_validation=True, debug=False)
 app.include_router(service_router)
 app.include_router(client_router)
 app.include_router(docs.router)

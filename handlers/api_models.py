@@ -41,7 +41,8 @@ class TokenBody(BaseModel):
 
     model_config = _CAMEL
 
-    token: StrictStr = Field(max_length=MAX_TOKEN_CHARS)
+    # repr=False: Powertools logs route arguments at DEBUG; the token must not ride along.
+    token: StrictStr = Field(max_length=MAX_TOKEN_CHARS, repr=False)
     user_agent: StrictStr | None = Field(default=None, max_length=MAX_USER_AGENT_CHARS)
 
 
@@ -77,7 +78,7 @@ class SessionView(BaseModel):
 class TokenAndSession(BaseModel):
     """Answer of create and refresh."""
 
-    token: str
+    token: str = Field(repr=False)
     session: SessionView
 
 

@@ -87,7 +87,8 @@ def build_event(request: Request, route: Route | None, params: dict[str, str]) -
             headers[name.lower()] = value
     now = datetime.now(UTC)
     request_id = str(uuid.uuid4())
-    route_key = f"{route.method} {route.path}" if route else "$default"
+    declared = route is not None and route.path != "$default"
+    route_key = f"{route.method} {route.path}" if declared and route else "$default"
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": route_key,
@@ -155,12 +156,17 @@ class LocalGateway:
         self._lock = threading.Lock()
 
     def match(self, method: str, path: str) -> tuple[Route | None, dict[str, str]]:
-        """The route for a request (or None: API Gateway answers 404 itself)."""
+        """The route for a request: an exact one, else ``$default`` if declared, else
+        None (API Gateway then answers 404 itself)."""
+        fallback = None
         for route in self.routes:
+            if route.path == "$default":
+                fallback = route
+                continue
             found = route.pattern.match(path)
-            if found and route.method == method:
+            if found and route.method in {method, "ANY"}:
                 return route, found.groupdict()
-        return None, {}
+        return fallback, {}
 
     def handle(self, request: Request) -> Answer:
         """Serve one request end to end."""

@@ -82,7 +82,12 @@ def _request_handler(
             # Path only: a query string could carry anything, tokens included.
             log(f"{self.command} {split.path} {answer.status} {elapsed:.1f}ms")
 
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+        def __getattr__(self, name: str) -> Any:
+            # Every method (QUERY, TRACE, made-up ones) goes to the gateway, which
+            # answers as API Gateway would, rather than http.server's HTML 501.
+            if name.startswith("do_"):
+                return self._serve
+            raise AttributeError(name)
 
         def log_message(self, format: str, *args: Any) -> None:
             """Silence the default access log (it prints the raw request line)."""

@@ -6,6 +6,7 @@ and its injected clock, so the rules live in one place and both stores share the
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,6 +35,8 @@ from sessions_core.tokens import (
 )
 
 MAX_USER_ID_CHARS = 256
+# Deeper JSON cannot be serialised back by pydantic (its limit is lower than json's).
+MAX_METADATA_DEPTH = 32
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,34 @@ class Verdict:
     error: ValidationError | None
     via_previous: bool = False
     reuse: bool = False
+
+
+def check_metadata(metadata: dict[str, Any] | None) -> None:
+    """Refuse metadata that is not a JSON object of plain values, or nests too deeply.
+
+    Raises:
+        InvalidArgumentError: with the reason.
+    """
+    if metadata is None:
+        return
+    if not isinstance(metadata, dict):
+        raise InvalidArgumentError("metadata must be a JSON object")
+    level: list[Any] = [metadata]
+    for _ in range(MAX_METADATA_DEPTH):
+        level = [
+            child
+            for value in level
+            for child in (value.values() if isinstance(value, dict) else value)
+            if isinstance(child, dict | list)
+        ]
+        if not level:
+            break
+    else:
+        raise InvalidArgumentError(f"metadata nests deeper than {MAX_METADATA_DEPTH} levels")
+    try:
+        json.dumps(metadata, allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise InvalidArgumentError("metadata must hold only JSON values") from error
 
 
 def _now(now: datetime | None) -> datetime:
@@ -73,6 +104,7 @@ def create_session(
         raise InvalidArgumentError("user_id must be 1 to 256 characters")
     lifetime = DEFAULT_EXPIRES_IN if expires_in is None else expires_in
     check_lifetime(lifetime)
+    check_metadata(metadata)
     created = _now(now)
     session_id = new_session_id(user_id)
     token = new_token(session_id)

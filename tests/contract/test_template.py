@@ -60,14 +60,19 @@ def _handler_routes() -> set[tuple[str, str]]:
 
 
 def test_every_template_route_has_a_handler_route_and_back() -> None:
-    declared = {(r.method, r.path) for r in routes(TEMPLATE)}
+    declared = {(r.method, r.path) for r in routes(TEMPLATE) if r.path != "$default"}
     served = _handler_routes()
     assert declared == served
 
 
+def test_fallback_route_catches_the_rest_without_auth() -> None:
+    (fallback,) = [r for r in routes(TEMPLATE) if r.path == "$default"]
+    assert fallback.method == "ANY" and fallback.authorizer is None
+
+
 def test_service_routes_use_iam_and_client_routes_do_not() -> None:
     for route in routes(TEMPLATE):
-        public = route.path in {"/openapi.json", "/docs"}
+        public = route.path in {"/openapi.json", "/docs", "$default"}
         if route.path.startswith(("/sessions", "/users")):
             assert route.authorizer == "AWS_IAM", route
         elif route.path.startswith("/me") or public:

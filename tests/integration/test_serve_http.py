@@ -40,10 +40,9 @@ class Reply:
     body: Any
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+def start_serve(log: Path) -> Served:
+    """Start `sessions serve` on a free port with its embedded DynamoDB; wait for it."""
     port = free_port()
-    log = tmp_path_factory.mktemp("serve") / "serve.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
     env["SESSIONS_TABLE"] = "serve-test"
     with log.open("w") as sink:
@@ -55,20 +54,23 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             text=True,
             env=env,
         )
-    url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"serve exited early:\n{log.read_text()}")
         if "Press Ctrl+C" in log.read_text():
-            break
+            return Served(f"http://127.0.0.1:{port}", process, log)
         time.sleep(0.1)
-    else:
-        process.kill()
-        raise AssertionError(f"serve did not start:\n{log.read_text()}")
-    yield Served(url, process, log)
-    process.terminate()
-    process.wait(timeout=10)
+    process.kill()
+    raise AssertionError(f"serve did not start:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    running = start_serve(tmp_path_factory.mktemp("serve") / "serve.log")
+    yield running
+    running.process.terminate()
+    running.process.wait(timeout=10)
 
 
 def call(

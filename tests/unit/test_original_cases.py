@@ -267,3 +267,18 @@ def test_session_metadata_and_revoked_at_exist_as_keys_in_json() -> None:
     assert "metadata" in data and "revokedAt" in data
     assert "userId" in data and "expiresAt" in data
     assert data["createdAt"].endswith("Z")
+
+
+def _deep_list(depth: int) -> list[object]:
+    value: list[object] = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    "metadata", [{"a": float("nan")}, {"a": object()}, {"deep": _deep_list(40)}]
+)
+def test_create_session_metadata_not_plain_json_raises(metadata: dict[str, object]) -> None:
+    with pytest.raises(ValueError, match="metadata"):
+        create_session(user_id="u", metadata=metadata)

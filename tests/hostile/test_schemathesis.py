@@ -1,0 +1,45 @@
+"""schemathesis against the API's own OpenAPI document, over HTTP to `sessions serve`:
+no 5xx, and every 4xx is JSON ``{error, message}``."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from handlers import docs
+from handlers.api import app
+from tests.integration.test_serve_http import Served, start_serve
+
+SCHEMA = schemathesis.openapi.from_dict(
+    json.loads(app.get_openapi_json_schema(title=docs.TITLE, version=docs.VERSION))
+)
+EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "25"))
+
+
+@pytest.fixture(scope="module")
+def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    served: Served = start_serve(tmp_path_factory.mktemp("fuzz") / "serve.log")
+    yield served.url
+    served.process.terminate()
+    served.process.wait(timeout=10)
+
+
+@SCHEMA.parametrize()
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_api_fuzz_no_server_error_and_json_errors(case: Any, api_url: str) -> None:
+    response = case.call(base_url=api_url)
+    assert response.status_code < 500, (case.method, case.path, response.text[:300])
+    if response.status_code >= 400:
+        answer = response.json()
+        assert set(answer) == {"error", "message"}, answer
+        assert isinstance(answer["error"], str) and isinstance(answer["message"], str)
