@@ -51,6 +51,10 @@ ci: test test-py313 check-template
 serve: install
 	$(BIN)/sessions serve
 
+# Benchmarks: prints the table and writes bench/results.json (about half a minute).
+bench: install
+	$(BIN)/python -m bench
+
 # aws-sam-cli lives in its own venv so its pins never touch the project's.
 $(SAM):
 	@test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -84,13 +85,23 @@ def check_lifetime(value: timedelta, name: str = "expires_in") -> None:
 
 def truncate_ms(moment: datetime) -> datetime:
     """Drop sub-millisecond precision: DynamoDB stores epoch milliseconds."""
-    if moment.tzinfo is None:
-        raise InvalidArgumentError("the clock must return timezone-aware datetimes")
-    moment = moment.astimezone(UTC)
-    return moment.replace(microsecond=moment.microsecond - moment.microsecond % 1000)
+    if moment.tzinfo is not UTC:
+        if moment.tzinfo is None:
+            raise InvalidArgumentError("the clock must return timezone-aware datetimes")
+        moment = moment.astimezone(UTC)
+    extra = moment.microsecond % 1000
+    return moment.replace(microsecond=moment.microsecond - extra) if extra else moment
+
+
+def _system_clock_ms() -> datetime:
+    # One call instead of now() + replace(): validate reads the clock every time.
+    return datetime.fromtimestamp(time.time_ns() // 1_000_000 / 1000, UTC)
 
 
 def _millisecond_clock(clock: Callable[[], datetime]) -> Callable[[], datetime]:
+    if clock is system_clock:
+        return _system_clock_ms
+
     def now() -> datetime:
         return truncate_ms(clock())
 

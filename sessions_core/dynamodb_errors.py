@@ -14,6 +14,7 @@ from botocore.exceptions import (
     HTTPClientError,
     NoCredentialsError,
     NoRegionError,
+    ParamValidationError,
     PartialCredentialsError,
 )
 
@@ -103,6 +104,9 @@ def translate(error: Exception, table_name: str) -> SessionError:
         if isinstance(status, int) and status >= 500:
             return StoreUnavailableError(f"DynamoDB failed ({code or status})")
         return SessionError(f"DynamoDB rejected the request ({code})", code="store_error")
+    if isinstance(error, ParamValidationError):
+        # Our request was malformed before it left: a bug, not an outage.
+        return SessionError("invalid DynamoDB request (a bug)", code="store_error")
     if isinstance(error, NoCredentialsError | PartialCredentialsError | NoRegionError):
         return StoreConfigurationError(f"AWS client is not configured ({type(error).__name__})")
     if isinstance(error, ConnectionError | HTTPClientError | BotoCoreError):

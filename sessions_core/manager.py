@@ -13,7 +13,7 @@ from sessions_core.errors import (
     InvalidTokenError,
     SessionError,
 )
-from sessions_core.models import PublicSession, Session, ValidationResult
+from sessions_core.models import PublicSession, Session, ValidationResult, validation_result
 from sessions_core.sessions import (
     check,
     create_session,
@@ -26,7 +26,7 @@ from sessions_core.tokens import is_session_id, parse_token, secret_matches, suc
 
 logger = logging.getLogger("sessions_core")
 
-_INVALID = ValidationResult.model_construct(valid=False, session=None, error="invalid_token")
+_INVALID = validation_result(False, None, "invalid_token")
 _CREATE_ATTEMPTS = 3
 
 
@@ -101,26 +101,21 @@ class SessionManager:
         session_id = parse_token(token)
         if session_id is None:
             return _INVALID
-        loaded = self._load(session_id)
-        session = loaded.session
+        session, marker = self._load(session_id)
         if session is None:
             return _INVALID
         now = self._now()
+        config = self.config
         verdict = check(
-            token,
-            session,
-            now=now,
-            grace=self.config.refresh_grace,
-            user_agent=user_agent,
-            marker=loaded.marker,
+            token, session, now, config.refresh_grace, user_agent=user_agent, marker=marker
         )
-        if verdict.reuse and not self.config.read_only:
-            self._revoke_for_reuse(session)
         if verdict.error is not None:
-            return ValidationResult.model_construct(valid=False, session=None, error=verdict.error)
-        if sliding_due(session, now) and not self.config.read_only:
+            if verdict.reuse and not config.read_only:
+                self._revoke_for_reuse(session)
+            return validation_result(False, None, verdict.error)
+        if session.sliding_expiration and not config.read_only and sliding_due(session, now):
             session = self._slide(session, now)
-        return ValidationResult.model_construct(valid=True, session=session, error=None)
+        return validation_result(True, session, None)
 
     def _load(self, session_id: str) -> Loaded:
         try:
@@ -206,8 +201,8 @@ class SessionManager:
         verdict = check(
             token,
             session,
-            now=self._now(),
-            grace=self.config.refresh_grace,
+            self._now(),
+            self.config.refresh_grace,
             user_agent=user_agent,
             marker=loaded.marker,
         )

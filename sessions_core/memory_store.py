@@ -17,8 +17,8 @@ from sessions_core.store import (
     Rotation,
     SessionIdTakenError,
 )
-from sessions_core.tokens import user_hash
 
+_NOTHING = Loaded(None)
 _LISTING_HIDDEN = {"token_hash": None, "previous_token_hash": None, "rotation_key": None}
 
 
@@ -28,20 +28,22 @@ class InMemorySessionStore:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._sessions: dict[str, Session] = {}
-        self._markers: dict[str, tuple[RevocationMarker, datetime]] = {}
+        # Keyed by (prefix, user id): the DynamoDB store's hashed marker key is a storage
+        # detail (it lets the marker share the session's read); a dict needs none.
+        self._markers: dict[tuple[str, str], tuple[RevocationMarker, datetime]] = {}
 
     @staticmethod
     def _key(prefix: str, session_id: str) -> str:
         return prefix + session_id
 
     @staticmethod
-    def _marker_key(prefix: str, user_id: str) -> str:
-        return prefix + "user:" + user_hash(user_id)
+    def _marker_key(prefix: str, user_id: str) -> tuple[str, str]:
+        return prefix, user_id
 
     def stored_keys(self) -> list[str]:
         """The stored keys (sessions and markers): what a prefix test inspects."""
         with self._lock:
-            return [*self._sessions, *self._markers]
+            return [*self._sessions, *(prefix + "user:" + user for prefix, user in self._markers)]
 
     def insert(self, prefix: str, session: Session) -> None:
         """Store a new session; raises `SessionIdTakenError` when the id exists."""
@@ -53,12 +55,15 @@ class InMemorySessionStore:
             self._sessions[key] = stored
 
     def load(self, prefix: str, session_id: str) -> Loaded:
-        """The session and its user's marker."""
-        with self._lock:
-            session = self._sessions.get(self._key(prefix, session_id))
-            if session is None:
-                return Loaded(None)
-            entry = self._markers.get(self._marker_key(prefix, session.user_id))
+        """The session and its user's marker.
+
+        No lock: each dict read is atomic and items are immutable, replaced whole; the
+        two reads are no more atomic together than DynamoDB's BatchGetItem is.
+        """
+        session = self._sessions.get(prefix + session_id)
+        if session is None:
+            return _NOTHING
+        entry = self._markers.get((prefix, session.user_id)) if self._markers else None
         return Loaded(session, entry[0] if entry else None)
 
     def get(self, prefix: str, session_id: str) -> Session | None:
@@ -157,13 +162,16 @@ class InMemorySessionStore:
         budget = limit if limit is not None else -1
         deleted = 0
         with self._lock:
-            for table in (self._sessions, self._markers):
-                for key in list(table):
-                    if budget == deleted:
-                        return deleted
-                    value = table[key]
-                    expiry = value.expires_at if isinstance(value, Session) else value[1]
-                    if key.startswith(prefix) and expiry <= now:
-                        del table[key]
-                        deleted += 1
+            for key, session in list(self._sessions.items()):
+                if budget == deleted:
+                    return deleted
+                if key.startswith(prefix) and session.expires_at <= now:
+                    del self._sessions[key]
+                    deleted += 1
+            for marker_key, (_, expiry) in list(self._markers.items()):
+                if budget == deleted:
+                    return deleted
+                if marker_key[0] == prefix and expiry <= now:
+                    del self._markers[marker_key]
+                    deleted += 1
         return deleted

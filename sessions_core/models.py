@@ -95,3 +95,24 @@ class ValidationResult(BaseModel):
     valid: bool
     session: Session | None = None
     error: ValidationError | None = None
+
+
+_RESULT_FIELDS = frozenset({"valid", "session", "error"})
+
+
+def validation_result(
+    valid: bool, session: Session | None, error: ValidationError | None
+) -> ValidationResult:
+    """A `ValidationResult` from trusted values, without validation.
+
+    What ``model_construct`` does, minus its per-field loop: validation answers are
+    built on every request, and this is a third of the CPU a validate spends.
+    ``tests/unit`` checks it equals the validated constructor's result.
+    """
+    result = ValidationResult.__new__(ValidationResult)
+    set_attribute = object.__setattr__
+    set_attribute(result, "__dict__", {"valid": valid, "session": session, "error": error})
+    set_attribute(result, "__pydantic_fields_set__", _RESULT_FIELDS)
+    set_attribute(result, "__pydantic_extra__", None)
+    set_attribute(result, "__pydantic_private__", None)
+    return result

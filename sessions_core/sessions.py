@@ -7,9 +7,9 @@ and its injected clock, so the rules live in one place and both stores share the
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from hmac import compare_digest
+from typing import Any, NamedTuple
 
 from sessions_core.config import (
     DEFAULT_EXPIRES_IN,
@@ -30,7 +30,6 @@ from sessions_core.tokens import (
     hash_token,
     new_session_id,
     new_token,
-    secret_matches,
     successor_token,
 )
 
@@ -39,8 +38,7 @@ MAX_USER_ID_CHARS = 256
 MAX_METADATA_DEPTH = 32
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     """What `check` concluded about a token presented for a session.
 
     Attributes:
@@ -52,6 +50,15 @@ class Verdict:
     error: ValidationError | None
     via_previous: bool = False
     reuse: bool = False
+
+
+# The common verdicts, built once: `check` runs on every validation.
+_USABLE = Verdict(None)
+_INVALID = Verdict("invalid_token")
+_REVOKED = Verdict("session_revoked")
+_EXPIRED = Verdict("session_expired")
+_MISMATCH = Verdict("user_agent_mismatch")
+_REUSE = Verdict("session_revoked", reuse=True)
 
 
 def check_metadata(metadata: dict[str, Any] | None) -> None:
@@ -127,9 +134,9 @@ def create_session(
 def check(
     token: str,
     session: Session,
-    *,
     now: datetime,
     grace: timedelta = DEFAULT_REFRESH_GRACE,
+    *,
     user_agent: str | None = None,
     marker: RevocationMarker | None = None,
 ) -> Verdict:
@@ -139,23 +146,23 @@ def check(
     a guess learns nothing); then revocation (tombstone or a per-user "revoked before"
     marker), expiry, and last the user agent.
     """
-    via_previous = False
-    if not secret_matches(token, session.token_hash):
-        if not secret_matches(token, session.previous_token_hash):
-            return Verdict("invalid_token")
+    presented = hash_token(token)
+    if session.token_hash and compare_digest(presented, session.token_hash):
+        via_previous = False
+    elif session.previous_token_hash and compare_digest(presented, session.previous_token_hash):
         rotated_at = session.rotated_at or session.created_at
         if now > rotated_at + grace:
-            if session.is_revoked:
-                return Verdict("session_revoked")
-            return Verdict("session_revoked", reuse=True)
+            return _REVOKED if session.is_revoked else _REUSE
         via_previous = True
-    if session.is_revoked or (marker is not None and marker.revokes(session)):
-        return Verdict("session_revoked", via_previous)
-    if session.is_expired(now):
-        return Verdict("session_expired", via_previous)
+    else:
+        return _INVALID
+    if session.revoked_at is not None or (marker is not None and marker.revokes(session)):
+        return Verdict("session_revoked", via_previous) if via_previous else _REVOKED
+    if now >= session.expires_at:
+        return Verdict("session_expired", via_previous) if via_previous else _EXPIRED
     if session.bound_user_agent is not None and user_agent != session.bound_user_agent:
-        return Verdict("user_agent_mismatch", via_previous)
-    return Verdict(None, via_previous)
+        return Verdict("user_agent_mismatch", via_previous) if via_previous else _MISMATCH
+    return Verdict(None, True) if via_previous else _USABLE
 
 
 def validate_session(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from sessions_core.models import Session
 
@@ -32,8 +32,7 @@ class RevocationMarker:
         return session.created_at < self.revoked_before and session.id != self.keep_session_id
 
 
-@dataclass(frozen=True)
-class Loaded:
+class Loaded(NamedTuple):
     """A session read together with its user's revocation marker (one request)."""
 
     session: Session | None

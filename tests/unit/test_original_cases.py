@@ -282,3 +282,15 @@ def _deep_list(depth: int) -> list[object]:
 def test_create_session_metadata_not_plain_json_raises(metadata: dict[str, object]) -> None:
     with pytest.raises(ValueError, match="metadata"):
         create_session(user_id="u", metadata=metadata)
+
+
+def test_validation_result_fast_constructor_equals_validated_one() -> None:
+    from sessions_core.models import ValidationResult, validation_result
+
+    session = create_session(user_id="u", now=START)
+    for args in ((True, session, None), (False, None, "session_expired")):
+        fast = validation_result(*args)  # type: ignore[arg-type]
+        slow = ValidationResult(valid=args[0], session=args[1], error=args[2])
+        assert fast == slow
+        assert fast.model_dump() == slow.model_dump()
+        assert repr(fast) == repr(slow)
