@@ -55,6 +55,6 @@ def error_payload(error: ApiError) -> dict[str, Any]:
     return {
         "statusCode": error.status,
         "headers": {"Content-Type": "application/json", **error.headers},
-        "body": json.dumps({"error": error.code, "message": error.message}),
+        "body": json.dumps({"error": error.code, "message": error.message}, separators=(",", ":")),
         "isBase64Encoded": False,
     }
