@@ -49,7 +49,7 @@ test-py313:
 ci: test test-py313 check-template
 
 serve: install
-	$(BIN)/sessions serve
+	$(BIN)/sessions serve --demo
 
 # Benchmarks: prints the table and writes bench/results.json (about half a minute).
 bench: install
@@ -75,6 +75,13 @@ LAMBDA_PIP := $(PYTHON) -m pip install --quiet --disable-pip-version-check \
 build-ApiFunction build-CleanupFunction:
 	mkdir -p "$(ARTIFACTS_DIR)"
 	cp -R handlers sessions_core "$(ARTIFACTS_DIR)/"
+	$(LAMBDA_PIP) -r requirements/lambda-api.txt
+	find "$(ARTIFACTS_DIR)" -name __pycache__ -prune -exec rm -rf {} +
+
+build-DemoLoginFunction:
+	mkdir -p "$(ARTIFACTS_DIR)/clients"
+	cp -R handlers sessions_core examples "$(ARTIFACTS_DIR)/"
+	cp -R clients/js "$(ARTIFACTS_DIR)/clients/"
 	$(LAMBDA_PIP) -r requirements/lambda-api.txt
 	find "$(ARTIFACTS_DIR)" -name __pycache__ -prune -exec rm -rf {} +
 

@@ -38,6 +38,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=3000)
     serve.add_argument("--template", type=Path, default=DEFAULT_TEMPLATE)
+    serve.add_argument(
+        "--demo", action="store_true", help="also serve the example login and account page at /"
+    )
 
     create = add("create", "create a session for a user and print its token")
     create.add_argument("--user", required=True)
@@ -98,6 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 table=args.table,
                 endpoint_url=args.endpoint_url,
                 template_path=args.template,
+                demo=args.demo,
             )
         except OSError as error:
             print(

@@ -19,10 +19,14 @@ from sessions_cli.template import authorizer_function, function_handler, load_te
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's own payload limit
 
 
-def make_gateway(template_path: Path) -> LocalGateway:
-    """A gateway serving every HttpApi route the template declares."""
+DEMO_CONDITION = "DemoEnabled"
+
+
+def make_gateway(template_path: Path, *, demo: bool = False) -> LocalGateway:
+    """A gateway serving every HttpApi route the template declares (the demo's too
+    when ``demo``)."""
     template = load_template(template_path)
-    declared = routes(template)
+    declared = routes(template, frozenset({DEMO_CONDITION}) if demo else frozenset())
     names = {r.authorizer for r in declared if r.authorizer and r.authorizer != "AWS_IAM"}
     authorizers = {}
     for name in names:
@@ -102,6 +106,7 @@ def serve(
     table: str,
     endpoint_url: str | None,
     template_path: Path,
+    demo: bool = False,
     on_ready: Callable[[str], None] | None = None,
 ) -> None:
     """Run the local API until interrupted."""
@@ -120,7 +125,7 @@ def serve(
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 
-    gateway = make_gateway(template_path)
+    gateway = make_gateway(template_path, demo=demo)
     httpd = ThreadingHTTPServer((host, port), _request_handler(gateway, log))
     bound_port = httpd.server_address[1]
     origins = {f"http://{host}:{bound_port}", f"http://localhost:{bound_port}"}
@@ -138,6 +143,8 @@ def serve(
     log(f"sessions serve: {len(gateway.routes)} routes from {template_path.name}")
     log(f"  API   {url}")
     log(f"  docs  {url}/docs")
+    if demo:
+        log(f"  demo  {url}/  (sign in as alice / wonderland or bob / builder)")
     log(f"  table {table!r} on {backend} at {endpoint_url}" + (" (created)" if created else ""))
     log(f"  try:  AWS_ENDPOINT_URL_DYNAMODB={endpoint_url} sessions list --user alice")
     log("Press Ctrl+C to stop.")

@@ -58,11 +58,14 @@ def load_template(path: Path) -> dict[str, Any]:
     return data
 
 
-def routes(template: dict[str, Any]) -> list[Route]:
-    """Every HttpApi event of every function, in template order."""
+def routes(template: dict[str, Any], conditions: frozenset[str] = frozenset()) -> list[Route]:
+    """Every HttpApi event of every function, in template order. A function with a
+    ``Condition`` counts only when that condition is in ``conditions``."""
     found: list[Route] = []
     for name, resource in template.get("Resources", {}).items():
         if resource.get("Type") != "AWS::Serverless::Function":
+            continue
+        if "Condition" in resource and resource["Condition"] not in conditions:
             continue
         props = resource.get("Properties", {})
         for event in props.get("Events", {}).values():

@@ -60,7 +60,11 @@ def _handler_routes() -> set[tuple[str, str]]:
 
 
 def test_every_template_route_has_a_handler_route_and_back() -> None:
-    declared = {(r.method, r.path) for r in routes(TEMPLATE) if r.path != "$default"}
+    declared = {
+        (r.method, r.path)
+        for r in routes(TEMPLATE)
+        if r.path != "$default" and r.function == "ApiFunction"
+    }
     served = _handler_routes()
     assert declared == served
 
@@ -137,3 +141,15 @@ def test_template_passes_cfn_lint() -> None:
         [str(cfn_lint), str(ROOT / "template.yaml")], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_demo_function_is_off_by_default_and_its_routes_import() -> None:
+    assert TEMPLATE["Parameters"]["EnableDemo"]["Default"] == "false"
+    assert TEMPLATE["Resources"]["DemoLoginFunction"]["Condition"] == "DemoEnabled"
+    assert all(r.function != "DemoLoginFunction" for r in routes(TEMPLATE))
+    demo = [
+        r for r in routes(TEMPLATE, frozenset({"DemoEnabled"})) if r.function == "DemoLoginFunction"
+    ]
+    assert {(r.method, r.path) for r in demo} >= {("GET", "/"), ("POST", "/login")}
+    module_name, _, attribute = demo[0].handler.rpartition(".")
+    assert callable(getattr(importlib.import_module(module_name), attribute))

@@ -97,16 +97,25 @@ def _nested(depth: int) -> str:
 
 
 @pytest.mark.parametrize(
-    ("depth", "status"), [(10, 201), (31, 201), (32, 422), (300, 422), (2500, 400), (5000, 413)]
+    ("depth", "statuses"),
+    [
+        (10, {201}),
+        (31, {201}),
+        (32, {422}),
+        (300, {422}),
+        # 3.11's json parser gives up (400); 3.13's parses it and the size check answers
+        (2500, {400, 413}),
+        (5000, {413}),
+    ],
 )
 def test_deeply_nested_metadata_never_crashes(
-    api_manager: SessionManager, depth: int, status: int
+    api_manager: SessionManager, depth: int, statuses: set[int]
 ) -> None:
     raw = '{"userId": "u", "metadata": ' + _nested(depth) + "}"
     result = invoke(event("create_session", body=raw))
-    assert result["statusCode"] == status
+    assert result["statusCode"] in statuses
     assert "Traceback" not in result["body"]
-    if status != 201:  # refused before anything was stored
+    if 201 not in statuses:  # refused before anything was stored
         assert api_manager.list_for_user("u") == []
 
 

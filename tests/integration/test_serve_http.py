@@ -40,14 +40,14 @@ class Reply:
     body: Any
 
 
-def start_serve(log: Path) -> Served:
+def start_serve(log: Path, *extra: str) -> Served:
     """Start `sessions serve` on a free port with its embedded DynamoDB; wait for it."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
     env["SESSIONS_TABLE"] = "serve-test"
     with log.open("w") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "sessions_cli.main", "serve", "--port", str(port)],
+            [sys.executable, "-m", "sessions_cli.main", "serve", "--port", str(port), *extra],
             cwd=ROOT,
             stdout=sink,
             stderr=subprocess.STDOUT,

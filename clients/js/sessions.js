@@ -1,0 +1,191 @@
+// A dependency-free browser client for the sessions API (ES module).
+//
+// The session token lives in the HttpOnly `__Host-session` cookie: this code never sees
+// it. It calls the client routes (/me/...) with the cookie, refreshes the session before
+// it expires (once per window across all tabs), and reports a lost session through
+// `onUnauthorized`.
+
+const LOCK_KEY = "sessions:refresh-lock";
+const LOCK_MS = 10_000;
+
+/**
+ * @typedef {{id: string, userId: string, createdAt: string, expiresAt: string,
+ *   lastActiveAt?: string, metadata?: object, current?: boolean}} Session
+ */
+
+export class SessionError extends Error {
+  /** @param {number} status @param {string} code @param {string} message */
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/**
+ * @param {{baseUrl?: string, onUnauthorized?: (error: SessionError) => void,
+ *   onChange?: (event: {type: string, session?: Session}) => void,
+ *   refreshMarginSeconds?: number, jitterSeconds?: number, channelName?: string}} options
+ */
+export function createSessionClient(options = {}) {
+  const baseUrl = options.baseUrl ?? "";
+  const onUnauthorized = options.onUnauthorized ?? (() => {});
+  const onChange = options.onChange ?? (() => {});
+  const margin = (options.refreshMarginSeconds ?? 60) * 1000;
+  const jitter = (options.jitterSeconds ?? 15) * 1000;
+  const channel =
+    typeof BroadcastChannel === "function"
+      ? new BroadcastChannel(options.channelName ?? "sessions")
+      : null;
+  let timer = null;
+
+  async function call(method, path) {
+    const response = await fetch(baseUrl + path, {
+      method,
+      credentials: "include",
+      headers: { Accept: "application/json" },
+    });
+    if (response.status === 204) return null;
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      const error = new SessionError(
+        response.status,
+        body.error ?? "http_error",
+        body.message ?? `HTTP ${response.status}`,
+      );
+      if (response.status === 401) {
+        stop();
+        onUnauthorized(error);
+      }
+      throw error;
+    }
+    return body;
+  }
+
+  function announce(message) {
+    if (channel) channel.postMessage(message);
+  }
+
+  function schedule(session) {
+    clearTimeout(timer);
+    if (!session) return;
+    const left = Date.parse(session.expiresAt) - Date.now();
+    // Refresh at least a margin before expiry, spread by jitter so tabs and users do
+    // not all arrive together; never sooner than in one second.
+    const wait = Math.max(1000, left - margin - Math.random() * jitter);
+    timer = setTimeout(refreshIfFirst, Math.min(wait, 2 ** 31 - 1));
+  }
+
+  function claimRefresh() {
+    // One tab refreshes per window: the first to take the lock. The server's grace
+    // window makes a lost race harmless (both get the same successor).
+    try {
+      const held = Number(localStorage.getItem(LOCK_KEY) || 0);
+      if (held > Date.now()) return false;
+      localStorage.setItem(LOCK_KEY, String(Date.now() + LOCK_MS));
+      return true;
+    } catch {
+      return true; // storage unavailable: refresh anyway
+    }
+  }
+
+  async function refreshIfFirst() {
+    if (!claimRefresh()) {
+      timer = setTimeout(async () => schedule((await whoami()) ?? undefined), LOCK_MS);
+      return;
+    }
+    await refresh().catch(() => {});
+  }
+
+  /** The current session, or null when signed out. @returns {Promise<Session|null>} */
+  async function whoami() {
+    try {
+      const body = await call("GET", "/me/session");
+      return body.session;
+    } catch (error) {
+      if (error instanceof SessionError && error.status === 401) return null;
+      throw error;
+    }
+  }
+
+  /** Rotate the token (the cookie is re-set) and reschedule. @returns {Promise<Session>} */
+  async function refresh() {
+    const body = await call("POST", "/me/session/refresh");
+    schedule(body.session);
+    announce({ type: "refreshed", session: body.session });
+    onChange({ type: "refreshed", session: body.session });
+    return body.session;
+  }
+
+  /** Sign out this device. */
+  async function logout() {
+    await call("DELETE", "/me/session");
+    stop();
+    announce({ type: "signed-out" });
+    onChange({ type: "signed-out" });
+  }
+
+  /** My active sessions, the current one with `current: true`. @returns {Promise<Session[]>} */
+  async function listDevices() {
+    return (await call("GET", "/me/sessions")).sessions;
+  }
+
+  /** Sign out one of my other devices. @param {string} sessionId */
+  async function revokeDevice(sessionId) {
+    await call("DELETE", `/me/sessions/${encodeURIComponent(sessionId)}`);
+  }
+
+  /** Sign out everywhere else. @returns {Promise<number>} how many were signed out */
+  async function revokeOthers() {
+    return (await call("POST", "/me/sessions/revoke-others")).revoked;
+  }
+
+  /** Keep the session fresh from now on. @param {Session} session */
+  function start(session) {
+    schedule(session);
+  }
+
+  function stop() {
+    clearTimeout(timer);
+    timer = null;
+  }
+
+  /** Stop refreshing and leave the cross-tab channel (e.g. when a component unmounts). */
+  function close() {
+    stop();
+    if (channel) channel.close();
+  }
+
+  if (channel) {
+    channel.onmessage = ({ data }) => {
+      if (data?.type === "refreshed") schedule(data.session);
+      if (data?.type === "signed-out") {
+        stop();
+        onUnauthorized(new SessionError(401, "signed_out", "signed out in another tab"));
+      }
+      onChange(data);
+    };
+  }
+
+  return { whoami, refresh, logout, listDevices, revokeDevice, revokeOthers, start, stop, close };
+}
+
+/** A short device name from a user agent string ("Firefox on Linux"). @param {string} ua */
+export function describeDevice(ua) {
+  if (!ua) return "Unknown device";
+  const browser =
+    (/Edg\//.test(ua) && "Edge") ||
+    (/(Chrome|Chromium)\//.test(ua) && "Chrome") ||
+    (/Firefox\//.test(ua) && "Firefox") ||
+    (/Safari\//.test(ua) && "Safari") ||
+    (/curl\//.test(ua) && "curl") ||
+    "Browser";
+  const system =
+    (/Android/.test(ua) && "Android") ||
+    (/iPhone|iPad|iOS/.test(ua) && "iOS") ||
+    (/Windows/.test(ua) && "Windows") ||
+    (/Mac OS X|Macintosh/.test(ua) && "macOS") ||
+    (/Linux|X11/.test(ua) && "Linux") ||
+    "";
+  return system ? `${browser} on ${system}` : browser;
+}

@@ -1,0 +1,130 @@
+"""Example login backend (Lambda, payload 2.0): the account page and ``POST /login``.
+
+It checks a DEMO user list (`demo_users`), creates a session through `sessions_core` and
+sets the ``__Host-session`` cookie. The page and the browser client it serves talk to the
+sessions API (``/me/...``) with that cookie.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Field
+
+from examples.login.demo_users import check_password
+from handlers import settings as runtime
+from handlers.api_models import SessionView
+from handlers.cookies import session_cookie
+from handlers.credentials import header
+from handlers.http_errors import ApiError, error_payload
+
+STATIC = Path(__file__).resolve().parent / "static"
+CLIENT = Path(__file__).resolve().parents[2] / "clients" / "js" / "sessions.js"
+ASSETS = {
+    "/": (STATIC / "index.html", "text/html; charset=utf-8"),
+    "/account.js": (STATIC / "account.js", "text/javascript; charset=utf-8"),
+    "/style.css": (STATIC / "style.css", "text/css; charset=utf-8"),
+    "/clients/sessions.js": (CLIENT, "text/javascript; charset=utf-8"),
+}
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+app = APIGatewayHttpResolver(enable_validation=True, debug=False)
+
+
+class LoginBody(BaseModel):
+    """``POST /login``: demo credentials."""
+
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256, repr=False)
+
+
+class LoginAnswer(BaseModel):
+    """The new session (the token travels only in the HttpOnly cookie)."""
+
+    session: SessionView
+
+
+def _asset(path: str) -> Response[str]:
+    file, content_type = ASSETS[path]
+    return Response(
+        status_code=200,
+        content_type=content_type,
+        body=file.read_text(encoding="utf-8"),
+        headers=SECURITY_HEADERS,
+    )
+
+
+@app.get("/")
+def page() -> Response[str]:
+    return _asset("/")
+
+
+@app.get("/account.js")
+def account_script() -> Response[str]:
+    return _asset("/account.js")
+
+
+@app.get("/style.css")
+def stylesheet() -> Response[str]:
+    return _asset("/style.css")
+
+
+@app.get("/clients/sessions.js")
+def client_library() -> Response[str]:
+    return _asset("/clients/sessions.js")
+
+
+@app.post("/login")
+def login(body: LoginBody) -> Response[str]:
+    origin = (header(app.current_event.headers, "origin") or "").rstrip("/")
+    if origin not in runtime.settings().allowed_origins:
+        raise ApiError(403, "forbidden_origin", "sign in from the app's own page")
+    if not check_password(body.username, body.password):
+        raise ApiError(401, "invalid_credentials", "unknown user or wrong password")
+    manager = runtime.manager()
+    agent = app.current_event.request_context.http.user_agent or ""
+    session = manager.create(
+        user_id=body.username,
+        metadata={"userAgent": agent[:256]},
+        user_agent=agent,
+        sliding_expiration=True,
+    )
+    cookie = session_cookie(
+        session.token or "",
+        session.expires_at,
+        manager.config.now(),
+        runtime.settings().cookie_same_site,
+    )
+    answer = LoginAnswer(session=SessionView.of(session))
+    return Response(
+        status_code=200,
+        content_type="application/json",
+        body=answer.model_dump_json(by_alias=True, exclude_none=True),
+        cookies=[cookie],
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@app.exception_handler(ApiError)
+def on_api_error(error: ApiError) -> Response[str]:
+    payload = error_payload(error)
+    return Response(status_code=error.status, content_type="application/json", body=payload["body"])
+
+
+@app.exception_handler(RequestValidationError)
+def on_validation_error(_: RequestValidationError) -> Response[str]:
+    return on_api_error(ApiError(422, "invalid_request", "send a username and a password"))
+
+
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Lambda entry point of the demo login backend."""
+    return app.resolve(event, context)

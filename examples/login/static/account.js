@@ -1,0 +1,115 @@
+// The demo account page: sign in, see and revoke devices, sign out.
+import { createSessionClient, describeDevice } from "/clients/sessions.js";
+
+const $ = (selector) => document.querySelector(selector);
+const signin = $("#signin");
+const account = $("#account");
+const status = $("#status");
+const when = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+const client = createSessionClient({
+  onUnauthorized: () => showSignIn("Your session ended. Please sign in again."),
+  onChange: (event) => {
+    if (event?.type === "refreshed") renderDevices().catch(() => {});
+  },
+});
+
+function say(text) {
+  status.textContent = text;
+}
+
+function showSignIn(message = "") {
+  client.stop();
+  account.hidden = true;
+  signin.hidden = false;
+  say(message);
+  $("#username").focus();
+}
+
+async function showAccount(session) {
+  $("#who").textContent = session.userId;
+  signin.hidden = true;
+  account.hidden = false;
+  await renderDevices();
+  client.start(session);
+  $("#account-title").focus();
+}
+
+function cell(row, text, label = "") {
+  const td = document.createElement("td");
+  td.textContent = text;
+  if (label) td.dataset.label = label; // shown as a caption when the table stacks on phones
+  row.append(td);
+  return td;
+}
+
+async function renderDevices() {
+  const devices = await client.listDevices();
+  const body = $("#devices tbody");
+  body.replaceChildren();
+  for (const device of devices) {
+    const row = document.createElement("tr");
+    row.dataset.sessionId = device.id;
+    const name = cell(row, describeDevice(device.metadata?.userAgent ?? ""));
+    if (device.current) {
+      const badge = document.createElement("span");
+      badge.className = "badge";
+      badge.textContent = "this device";
+      name.append(" ", badge);
+      row.classList.add("current");
+    }
+    cell(row, when.format(new Date(device.createdAt)), "Signed in");
+    cell(row, when.format(new Date(device.lastActiveAt ?? device.createdAt)), "Last active");
+    cell(row, when.format(new Date(device.expiresAt)), "Expires");
+    const action = cell(row, "");
+    if (!device.current) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "secondary";
+      button.textContent = "Sign out";
+      button.setAttribute("aria-label", `Sign out ${name.textContent}`);
+      button.addEventListener("click", async () => {
+        await client.revokeDevice(device.id);
+        say(`Signed out ${name.textContent}.`);
+        await renderDevices();
+      });
+      action.append(button);
+    }
+    body.append(row);
+  }
+}
+
+$("#signin-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  const response = await fetch("/login", {
+    method: "POST",
+    credentials: "include",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ username: form.get("username"), password: form.get("password") }),
+  });
+  if (!response.ok) {
+    const body = await response.json().catch(() => ({}));
+    say(body.message ?? "Sign-in failed.");
+    $("#password").focus();
+    return;
+  }
+  event.target.reset();
+  say("");
+  await showAccount((await response.json()).session);
+});
+
+$("#revoke-others").addEventListener("click", async () => {
+  const count = await client.revokeOthers();
+  say(count === 1 ? "Signed out 1 other device." : `Signed out ${count} other devices.`);
+  await renderDevices();
+});
+
+$("#signout").addEventListener("click", async () => {
+  await client.logout().catch(() => {});
+  showSignIn("You are signed out.");
+});
+
+const session = await client.whoami().catch(() => null);
+if (session) await showAccount(session);
+else showSignIn();

@@ -1,0 +1,201 @@
+"""The demo account page in a real browser (Debian's Chromium driven by Playwright):
+sign in, devices, revoke, two tabs refreshing at once, and a cross-site form post."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.integration.test_serve_http import Served, call, start_serve
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="Debian's Chromium is not installed (apt-get install chromium); .ci/run installs it",
+)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    served = start_serve(tmp_path_factory.mktemp("demo") / "serve.log", "--demo")
+    yield served
+    served.process.terminate()
+    served.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=FLAGS
+        )
+        yield launched
+        launched.close()
+
+
+def signed_in(page: Any, user: str) -> None:
+    """Wait until the page shows ``user``'s account with the devices table drawn."""
+    page.get_by_role("heading", name=f"Signed in as {user}").wait_for()
+    page.locator("#devices tbody tr.current").wait_for()
+
+
+def sign_in(page: Any, url: str, user: str, password: str) -> None:
+    page.goto(url + "/")
+    page.get_by_label("Username").fill(user)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    signed_in(page, user)
+
+
+def test_sign_in_shows_the_user_and_sets_a_host_only_http_only_cookie(
+    demo: Served, browser: Any
+) -> None:
+    context = browser.new_context(viewport={"width": 900, "height": 640})
+    page = context.new_page()
+    sign_in(page, demo.url, "alice", "wonderland")
+    assert page.get_by_text("this device").is_visible()
+    (cookie,) = [c for c in context.cookies() if c["name"] == "__Host-session"]
+    assert cookie["httpOnly"] and cookie["secure"] and cookie["path"] == "/"
+    assert cookie["sameSite"] in {"Lax", "Strict"}
+    assert page.evaluate("document.cookie").find("__Host-session") == -1  # not readable by JS
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "account-signed-in.png"), full_page=True)
+    context.close()
+
+
+def test_wrong_password_says_so_and_stays_on_sign_in(demo: Served, browser: Any) -> None:
+    page = browser.new_page()
+    page.goto(demo.url + "/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill("guess")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("unknown user or wrong password").wait_for()
+    assert page.get_by_role("heading", name="Sign in").is_visible()
+    page.close()
+
+
+def test_two_devices_see_each_other_and_one_revokes_the_other(demo: Served, browser: Any) -> None:
+    laptop, phone = (
+        browser.new_context(viewport={"width": 1000, "height": 560}),
+        browser.new_context(
+            viewport={"width": 390, "height": 780},
+            user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 18_0) Safari/605.1",
+        ),
+    )
+    laptop_page, phone_page = laptop.new_page(), phone.new_page()
+    sign_in(laptop_page, demo.url, "bob", "builder")
+    sign_in(phone_page, demo.url, "bob", "builder")
+    laptop_page.reload()
+    signed_in(laptop_page, "bob")
+    rows = laptop_page.locator("#devices tbody tr")
+    expect(rows).to_have_count(2)
+    expect(phone_page.locator("#devices tbody tr")).to_have_count(2)
+    ARTIFACTS.mkdir(exist_ok=True)
+    laptop_page.locator("#devices").screenshot(path=str(ARTIFACTS / "devices-table.png"))
+    laptop_page.screenshot(path=str(ARTIFACTS / "devices-page.png"))
+    phone_page.screenshot(path=str(ARTIFACTS / "account-phone.png"), full_page=True)
+    laptop_page.get_by_role("button", name="Sign out iOS").or_(
+        laptop_page.get_by_role("button", name="Sign out Safari on iOS")
+    ).click()
+    laptop_page.get_by_text("Signed out Safari on iOS.").wait_for()
+    expect(rows).to_have_count(1)
+    # the phone's next action lands on the sign-in view
+    phone_page.get_by_role("button", name="Sign out everywhere else").click()
+    phone_page.get_by_role("heading", name="Sign in").wait_for()
+    assert phone_page.get_by_text("Your session ended").is_visible()
+    laptop.close()
+    phone.close()
+
+
+def test_two_tabs_refreshing_at_the_same_moment_both_stay_signed_in(
+    demo: Served, browser: Any
+) -> None:
+    context = browser.new_context()
+    first, second = context.new_page(), context.new_page()
+    sign_in(first, demo.url, "alice", "wonderland")
+    second.goto(demo.url + "/")
+    signed_in(second, "alice")
+    before = next(c["value"] for c in context.cookies() if c["name"] == "__Host-session")
+    start = "(at) => { window.__refresh = new Promise((done) => setTimeout(async () => {"
+    start += " const m = await import('/clients/sessions.js');"
+    start += (
+        " const r = await fetch('/me/session/refresh', {method: 'POST', credentials: 'include'});"
+    )
+    start += " done(r.status); }, at - Date.now())); }"
+    at = first.evaluate("Date.now() + 400")
+    first.evaluate(start, at)
+    second.evaluate(start, at)
+    statuses = [first.evaluate("window.__refresh"), second.evaluate("window.__refresh")]
+    assert statuses == [200, 200]
+    after = next(c["value"] for c in context.cookies() if c["name"] == "__Host-session")
+    assert after != before
+    for page in (first, second):
+        page.reload()
+        signed_in(page, "alice")
+    assert call(demo, "POST", "/sessions/validate", {"token": after}).body["valid"] is True
+    context.close()
+
+
+class _CrossSite(BaseHTTPRequestHandler):
+    target = ""
+
+    def do_GET(self) -> None:
+        page = (
+            "<!doctype html><form id=f method=post "
+            f"action='{self.target}/me/sessions/revoke-others'></form>"
+            "<script>document.getElementById('f').submit()</script>"
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(page)))
+        self.end_headers()
+        self.wfile.write(page)
+
+    def log_message(self, *_: Any) -> None:
+        """Quiet."""
+
+
+def test_cross_site_form_post_with_the_cookie_is_refused_403(demo: Served, browser: Any) -> None:
+    # Another origin on the same site (127.0.0.1, another port): SameSite=Lax still sends
+    # the cookie, so only the Origin check stands between this form and the session.
+    _CrossSite.target = demo.url
+    attacker = ThreadingHTTPServer(("127.0.0.1", 0), _CrossSite)
+    thread = threading.Thread(target=attacker.serve_forever, daemon=True)
+    thread.start()
+    second_device = browser.new_context()
+    sign_in(second_device.new_page(), demo.url, "alice", "wonderland")  # the attack's prey
+    context = browser.new_context()
+    victim = context.new_page()
+    sign_in(victim, demo.url, "alice", "wonderland")
+    devices_before = victim.locator("#devices tbody tr").count()
+    assert devices_before >= 2
+    page = context.new_page()
+    with page.expect_response(lambda r: "/revoke-others" in r.url) as answer:
+        page.goto(f"http://127.0.0.1:{attacker.server_address[1]}/")
+    assert answer.value.status == 403
+    assert answer.value.json()["error"] == "forbidden_origin"
+    victim.reload()
+    signed_in(victim, "alice")
+    expect(victim.locator("#devices tbody tr")).to_have_count(devices_before)
+    attacker.shutdown()
+    context.close()
+    second_device.close()
