@@ -81,6 +81,11 @@ class TokenAndSession(BaseModel):
     token: str = Field(repr=False)
     session: SessionView
 
+    @classmethod
+    def of(cls, session: Session) -> TokenAndSession:
+        """The answer for a session that was just created or rotated (it has a token)."""
+        return cls(token=session.token or "", session=SessionView.of(session))
+
 
 class ValidationAnswer(BaseModel):
     """Answer of ``POST /sessions/validate``."""

@@ -92,7 +92,7 @@ def refresh_me() -> Response[str]:
         ]
     return json_response(
         200,
-        TokenAndSession(token=session.token or "", session=SessionView.of(session)),
+        TokenAndSession.of(session),
         cookies=cookies,
     )
 

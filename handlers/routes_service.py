@@ -62,9 +62,7 @@ def create_session(body: Annotated[CreateSessionBody, Body()]) -> Response[str]:
         user_agent=body.user_agent,
     )
     count("SessionsCreated")
-    return json_response(
-        201, TokenAndSession(token=session.token or "", session=SessionView.of(session))
-    )
+    return json_response(201, TokenAndSession.of(session))
 
 
 @router.post(
@@ -93,9 +91,7 @@ def validate_session(body: Annotated[TokenBody, Body()]) -> Response[str]:
 def refresh_session(body: Annotated[TokenBody, Body()]) -> Response[str]:
     session = manager().refresh(body.token, user_agent=body.user_agent)
     count("SessionsRefreshed")
-    return json_response(
-        200, TokenAndSession(token=session.token or "", session=SessionView.of(session))
-    )
+    return json_response(200, TokenAndSession.of(session))
 
 
 @router.delete("/sessions/<sessionId>", summary="Revoke one session (idempotent)", tags=["service"])

@@ -288,9 +288,7 @@ class SessionManager:
         session = self._store.get(self._prefix, session_id)
         if session is None:
             return None
-        return session.model_copy(
-            update={"token_hash": None, "previous_token_hash": None, "rotation_key": None}
-        )
+        return session.without_secrets()
 
     @staticmethod
     def to_public_session(session: Session) -> PublicSession:

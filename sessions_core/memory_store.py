@@ -19,7 +19,6 @@ from sessions_core.store import (
 )
 
 _NOTHING = Loaded(None)
-_LISTING_HIDDEN = {"token_hash": None, "previous_token_hash": None, "rotation_key": None}
 
 
 class InMemorySessionStore:
@@ -134,7 +133,7 @@ class InMemorySessionStore:
         """The user's sessions, newest first, without secrets."""
         with self._lock:
             found = [
-                s.model_copy(update=_LISTING_HIDDEN)
+                s.without_secrets()
                 for key, s in self._sessions.items()
                 if s.user_id == user_id and key.startswith(prefix)
             ]

@@ -74,6 +74,13 @@ class Session(BaseModel):
         """True when the session carries a revocation tombstone."""
         return self.revoked_at is not None
 
+    def without_secrets(self) -> Session:
+        """A copy without the token, its hashes or the rotation key (for listings)."""
+        return self.model_copy(update=_NO_SECRETS)
+
+
+_NO_SECRETS = {"token": None, "token_hash": None, "previous_token_hash": None, "rotation_key": None}
+
 
 class PublicSession(BaseModel):
     """What a client may see of a session: never a token or a hash."""
