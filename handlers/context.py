@@ -12,13 +12,12 @@ from handlers import settings as runtime
 from handlers.observability import manager_event
 from sessions_core import SessionManager
 
+runtime.observe_with(manager_event)
+
 
 def manager() -> SessionManager:
-    """The process's manager, with the metrics observer attached once."""
-    current = runtime.manager()
-    if current.config.observer is None:
-        object.__setattr__(current.config, "observer", manager_event)
-    return current
+    """The process's manager (its events feed the metrics)."""
+    return runtime.manager()
 
 
 def json_response(

@@ -7,6 +7,7 @@ Kept free of HTTP frameworks: the authorizer imports it on the hot path.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
@@ -15,6 +16,15 @@ from sessions_core import DynamoDBSessionStore, SessionConfig, SessionManager
 from sessions_core.dynamodb_client import make_client
 
 DEFAULT_TABLE = "sessions"
+
+# What the manager reports (reuse detected, sliding extended) goes here; the API sets
+# it to its metrics at import, the authorizer leaves it unset (no Powertools there).
+_observer: list[Callable[[str], None]] = []
+
+
+def observe_with(observer: Callable[[str], None]) -> None:
+    """Send the manager's events to ``observer`` (call before the first `manager()`)."""
+    _observer[:] = [observer]
 
 
 @dataclass(frozen=True)
@@ -92,6 +102,7 @@ def manager() -> SessionManager:
             max_lifetime=current.max_lifetime,
             refresh_grace=current.refresh_grace,
             read_only=current.read_only,
+            observer=_observer[0] if _observer else None,
         )
     )
 

@@ -162,3 +162,17 @@ def item_to_marker(item: Item | None, user_hash_hex: str) -> RevocationMarker | 
         )
     except (KeyError, TypeError, ValueError, OverflowError) as error:
         raise CorruptItemError() from error
+
+
+# The UpdateExpression fragment that moves an item's expiry (with `expiry_values`).
+EXPIRY_SET = "expiresAt = :exp, #ttl = :ttl, expiryBucket = :bucket"
+
+
+def expiry_values(prefix: str, key_suffix: str, expires_at: datetime) -> dict[str, Any]:
+    """The ``:exp``, ``:ttl`` and ``:bucket`` values for `EXPIRY_SET`."""
+    attrs = expiry_attributes(prefix, key_suffix, expires_at)
+    return {
+        ":exp": attrs["expiresAt"],
+        ":ttl": attrs[TTL_ATTRIBUTE],
+        ":bucket": attrs["expiryBucket"],
+    }

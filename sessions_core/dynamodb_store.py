@@ -15,15 +15,11 @@ from typing import TYPE_CHECKING, Any, cast
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sessions_core.dynamodb_client import make_client
-from sessions_core.dynamodb_errors import (
-    ConditionFailedError,
-    CorruptItemError,
-    TableExistsError,
-    translate,
-)
+from sessions_core.dynamodb_errors import ConditionFailedError, CorruptItemError, translate
 from sessions_core.dynamodb_items import (
+    EXPIRY_SET,
     Item,
-    expiry_attributes,
+    expiry_values,
     item_to_marker,
     item_to_session,
     marker_attribute,
@@ -31,6 +27,7 @@ from sessions_core.dynamodb_items import (
     session_to_item,
     to_ms,
 )
+from sessions_core.dynamodb_setup import create_table
 from sessions_core.errors import StoreUnavailableError
 from sessions_core.models import Session
 from sessions_core.store import (
@@ -40,7 +37,7 @@ from sessions_core.store import (
     Rotation,
     SessionIdTakenError,
 )
-from sessions_core.table import TTL_ATTRIBUTE, USER_INDEX, create_table_request
+from sessions_core.table import TTL_ATTRIBUTE, USER_INDEX
 from sessions_core.tokens import USER_PREFIX_BYTES, user_hash, user_marker_suffix
 
 if TYPE_CHECKING:
@@ -49,7 +46,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger("sessions_core.dynamodb")
 
 _BATCH_ATTEMPTS = 4
-_EXPIRY_SET = "expiresAt = :exp, #ttl = :ttl, expiryBucket = :bucket"
 
 
 class DynamoDBSessionStore:
@@ -89,42 +85,13 @@ class DynamoDBSessionStore:
 
     def create_table(self) -> bool:
         """Create the table as `template.yaml` declares it, wait until it is active, and
-        enable TTL. Idempotent. Returns True when it created the table.
+        enable TTL where the server supports it. Idempotent. Returns True when it
+        created the table.
 
         Raises:
             StoreUnavailableError, StoreConfigurationError: DynamoDB refused or failed.
         """
-        request = create_table_request(self.table_name)
-        request.pop("TableName")
-        try:
-            self.call("create_table", **request)
-            created = True
-        except TableExistsError:
-            created = False
-        try:
-            self.client.get_waiter("table_exists").wait(
-                TableName=self.table_name, WaiterConfig={"Delay": 1, "MaxAttempts": 60}
-            )
-        except (ClientError, BotoCoreError) as error:
-            raise translate(error, self.table_name) from error
-        self._enable_ttl()
-        return created
-
-    def _enable_ttl(self) -> None:
-        try:
-            status = self.call("describe_time_to_live")["TimeToLiveDescription"]
-            if status.get("TimeToLiveStatus") in {"ENABLED", "ENABLING"}:
-                return
-            self.call(
-                "update_time_to_live",
-                TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
-            )
-        except Exception as error:
-            logger.warning(
-                "TTL not enabled on %s (%s); cleanup still purges",
-                self.table_name,
-                type(error.__cause__ or error).__name__,
-            )
+        return create_table(self)
 
     # -- keys ----------------------------------------------------------------------
 
@@ -244,14 +211,14 @@ class DynamoDBSessionStore:
             ":hash": {"S": rotation.token_hash},
             ":prev": {"S": rotation.previous_token_hash},
             ":at": num(to_ms(rotation.rotated_at)),
-            **_expiry_values(prefix, session_id, rotation.expires_at),
+            **expiry_values(prefix, session_id, rotation.expires_at),
         }
         try:
             self.call(
                 "update_item",
                 Key=self._key(prefix, session_id),
                 UpdateExpression="SET tokenHash = :hash, prevTokenHash = :prev, rotatedAt = :at, "
-                "lastActiveAt = :at, " + _EXPIRY_SET,
+                "lastActiveAt = :at, " + EXPIRY_SET,
                 ConditionExpression="tokenHash = :expected AND attribute_not_exists(revokedAt)",
                 ExpressionAttributeNames={"#ttl": TTL_ATTRIBUTE},
                 ExpressionAttributeValues=values,
@@ -276,13 +243,13 @@ class DynamoDBSessionStore:
         return self._update(
             prefix,
             session_id,
-            UpdateExpression="SET lastActiveAt = :now, " + _EXPIRY_SET,
+            UpdateExpression="SET lastActiveAt = :now, " + EXPIRY_SET,
             ConditionExpression="expiresAt = :expected AND attribute_not_exists(revokedAt)",
             ExpressionAttributeNames={"#ttl": TTL_ATTRIBUTE},
             ExpressionAttributeValues={
                 ":expected": num(to_ms(expected)),
                 ":now": num(to_ms(now)),
-                **_expiry_values(prefix, session_id, expires_at),
+                **expiry_values(prefix, session_id, expires_at),
             },
         )
 
@@ -316,13 +283,13 @@ class DynamoDBSessionStore:
             self.call(
                 "update_item",
                 Key=self._marker_key(prefix, user_prefix),
-                UpdateExpression="SET #mark = :mark, " + _EXPIRY_SET,
+                UpdateExpression="SET #mark = :mark, " + EXPIRY_SET,
                 ConditionExpression="attribute_not_exists(#mark) OR #mark.t < :t",
                 ExpressionAttributeNames={"#mark": marker_attribute(digest), "#ttl": TTL_ATTRIBUTE},
                 ExpressionAttributeValues={
                     ":mark": {"M": mark},
                     ":t": mark["t"],
-                    **_expiry_values(prefix, "user:" + user_prefix, expires_at),
+                    **expiry_values(prefix, "user:" + user_prefix, expires_at),
                 },
             )
         except ConditionFailedError:
@@ -334,12 +301,3 @@ class DynamoDBSessionStore:
         from sessions_core.dynamodb_cleanup import purge_expired  # noqa: PLC0415
 
         return purge_expired(self, prefix, now, limit)
-
-
-def _expiry_values(prefix: str, key_suffix: str, expires_at: datetime) -> dict[str, Any]:
-    attrs = expiry_attributes(prefix, key_suffix, expires_at)
-    return {
-        ":exp": attrs["expiresAt"],
-        ":ttl": attrs[TTL_ATTRIBUTE],
-        ":bucket": attrs["expiryBucket"],
-    }
