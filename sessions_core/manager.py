@@ -170,8 +170,8 @@ class SessionManager:
             raise InvalidTokenError()
         loaded = self._load(session_id)
         for _ in range(2):
-            session = self._usable(token, loaded, user_agent)
             now = self._now()
+            session = self._usable(token, loaded, user_agent, now)
             if not _hash_is_current(token, session):
                 return self._successor_of_previous(token, session)
             update = rotated(
@@ -194,14 +194,16 @@ class SessionManager:
             loaded = Loaded(result.current, loaded.marker)
         raise InvalidTokenError()
 
-    def _usable(self, token: str, loaded: Loaded, user_agent: str | None) -> Session:
+    def _usable(
+        self, token: str, loaded: Loaded, user_agent: str | None, now: datetime
+    ) -> Session:
         session = loaded.session
         if session is None:
             raise InvalidTokenError()
         verdict = check(
             token,
             session,
-            self._now(),
+            now,
             self.config.refresh_grace,
             user_agent=user_agent,
             marker=loaded.marker,
