@@ -194,9 +194,7 @@ class SessionManager:
             loaded = Loaded(result.current, loaded.marker)
         raise InvalidTokenError()
 
-    def _usable(
-        self, token: str, loaded: Loaded, user_agent: str | None, now: datetime
-    ) -> Session:
+    def _usable(self, token: str, loaded: Loaded, user_agent: str | None, now: datetime) -> Session:
         session = loaded.session
         if session is None:
             raise InvalidTokenError()
