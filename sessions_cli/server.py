@@ -67,7 +67,7 @@ def _request_handler(
                 )
                 try:
                     answer = gateway.handle(request)
-                except Exception as error:
+                except Exception as error:  # a crashed handler is a local 500, as in Lambda
                     log(f"handler crashed: {type(error).__name__}")
                     answer = Answer(
                         500,

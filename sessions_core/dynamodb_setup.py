@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -17,7 +18,9 @@ logger = logging.getLogger("sessions_core.dynamodb")
 
 
 def create_table(store: DynamoDBSessionStore) -> bool:
-    """Create ``store``'s table unless it exists, wait for it, enable TTL.
+    """Create ``store``'s table unless it exists, wait for it, enable TTL and
+    point-in-time recovery (as the template does; skipped with a warning where an
+    emulator lacks the call).
 
     Raises:
         StoreUnavailableError, StoreConfigurationError: DynamoDB refused or failed.
@@ -35,22 +38,37 @@ def create_table(store: DynamoDBSessionStore) -> bool:
         )
     except (ClientError, BotoCoreError) as error:
         raise translate(error, store.table_name) from error
-    _enable_ttl(store)
+    _optional(store, "TTL", _enable_ttl)
+    _optional(store, "point-in-time recovery", _enable_pitr)
     return created
 
 
 def _enable_ttl(store: DynamoDBSessionStore) -> None:
-    try:
-        status = store.call("describe_time_to_live")["TimeToLiveDescription"]
-        if status.get("TimeToLiveStatus") in {"ENABLED", "ENABLING"}:
-            return
+    status = store.call("describe_time_to_live")["TimeToLiveDescription"]
+    if status.get("TimeToLiveStatus") not in {"ENABLED", "ENABLING"}:
         store.call(
             "update_time_to_live",
             TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
         )
+
+
+def _enable_pitr(store: DynamoDBSessionStore) -> None:
+    store.call(
+        "update_continuous_backups",
+        PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+    )
+
+
+def _optional(
+    store: DynamoDBSessionStore, feature: str, enable: Callable[[DynamoDBSessionStore], None]
+) -> None:
+    # Emulators (dynalite) lack these calls; neither is needed for the store to work.
+    try:
+        enable(store)
     except Exception as error:
         logger.warning(
-            "TTL not enabled on %s (%s); cleanup still purges",
+            "%s not enabled on %s (%s)",
+            feature,
             store.table_name,
             type(error.__cause__ or error).__name__,
         )

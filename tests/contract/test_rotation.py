@@ -148,7 +148,7 @@ def test_refresh_concurrent_callers_rotate_once_with_one_successor(
         barrier.wait()
         try:
             results.append(manager.refresh(session.token or "").token or "")
-        except BaseException as error:
+        except BaseException as error:  # collected, then asserted empty below
             errors.append(error)
 
     threads = [threading.Thread(target=refresh) for _ in range(12)]

@@ -61,7 +61,7 @@ def test_no_token_in_logs_errors_or_reprs_at_debug(
     ]
     try:
         api_manager.refresh(session.token[:-1] + "A")
-    except Exception as error:
+    except Exception as error:  # its message is what this test inspects
         visible.append(f"{error!r} {error}")
     captured = capsys.readouterr()
     everything = "\n".join([*visible, caplog.text, captured.out, captured.err])

@@ -137,6 +137,10 @@ def test_create_table_is_idempotent_and_enables_ttl(dynamodb_store: DynamoDBSess
     expected = create_table_request(dynamodb_store.table_name)
     assert table["KeySchema"] == expected["KeySchema"]
     assert {g["IndexName"] for g in table["GlobalSecondaryIndexes"]} == {"byUser", "byExpiry"}
+    backups = dynamodb_store.client.describe_continuous_backups(
+        TableName=dynamodb_store.table_name
+    )["ContinuousBackupsDescription"]
+    assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
 
 
 def test_stored_item_holds_hash_never_the_token(
