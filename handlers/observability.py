@@ -10,6 +10,7 @@ import warnings
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
 SERVICE = "sessions"
 
@@ -23,9 +24,15 @@ metrics = Metrics(
 )
 
 
+# With POWERTOOLS_METRICS_DISABLED, Powertools' flush neither prints nor clears, so
+# values pile up and add_metric prints EMF anyway at the 100th: add none at all then.
+_METRICS_ON = not is_metrics_disabled()
+
+
 def count(name: str, value: int = 1) -> None:
     """Add ``value`` to the metric ``name`` (EMF, flushed at the end of the invocation)."""
-    metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+    if _METRICS_ON:
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
 
 
 def manager_event(event: str) -> None:

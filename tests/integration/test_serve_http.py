@@ -169,6 +169,14 @@ def test_serve_bad_body_answers_400_json(served: Served) -> None:
     assert reply.status == 400 and reply.body["error"] == "bad_request"
 
 
+def test_serve_prints_no_metrics_blobs_after_many_requests(served: Served) -> None:
+    token = call(served, "POST", "/sessions", {"userId": "busy"}).body["token"]
+    for _ in range(120):
+        call(served, "POST", "/sessions/validate", {"token": token})
+    log = wait_for_log(served, "POST /sessions/validate 200")
+    assert '"_aws"' not in log and "CloudWatchMetrics" not in log
+
+
 def test_serve_logs_one_line_per_request_without_tokens(served: Served) -> None:
     token = call(served, "POST", "/sessions", {"userId": "erin"}).body["token"]
     call(served, "GET", "/me/session", headers=bearer(token))
