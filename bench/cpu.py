@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -48,9 +49,7 @@ def measure_cpu(calls: int = 20_000) -> dict[str, Any]:
 
 
 def _handler_vs_direct(manager: SessionManager, token: str, calls: int) -> tuple[Figure, Figure]:
-    import os
-
-    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     from handlers import settings
     from handlers.api import handler
