@@ -68,10 +68,11 @@ def main() -> int:
 
     say("1/5 DynamoDB requests and capacity per operation ...")
     server, client, where = _capacity_server()
-    results["cost"] = {"server": where, "rows": measure_costs(client, "bench-cost", Clock())}
-    say("5/5 cleanup scaling (run early, on the same server) ...")
-    results["cleanup"] = measure_cleanup(client)
-    if hasattr(server, "stop"):
+    try:
+        results["cost"] = {"server": where, "rows": measure_costs(client, "bench-cost", Clock())}
+        say("5/5 cleanup scaling (run early, on the same server) ...")
+        results["cleanup"] = measure_cleanup(client)
+    finally:  # a failed run must not leave a server process behind
         server.stop()
     say("2/5 CPU overhead on the in-memory store ...")
     results["cpu"] = measure_cpu()
