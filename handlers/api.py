@@ -19,7 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers import docs
 from handlers.body_guard import checked_event
-from handlers.http_errors import ApiError, error_payload, from_session_error
+from handlers.http_errors import ApiError, error_payload, error_response, from_session_error
 from handlers.observability import count, logger, metrics
 from handlers.routes_client import router as client_router
 from handlers.routes_service import router as service_router
@@ -37,19 +37,9 @@ docs.serve_schema_from(
 )
 
 
-def _answer(error: ApiError) -> Response[str]:
-    payload = error_payload(error)
-    return Response(
-        status_code=payload["statusCode"],
-        content_type="application/json",
-        body=payload["body"],
-        headers=error.headers,
-    )
-
-
 @app.exception_handler(ApiError)
 def on_api_error(error: ApiError) -> Response[str]:
-    return _answer(error)
+    return error_response(error)
 
 
 @app.exception_handler(SessionError)
@@ -58,7 +48,7 @@ def on_session_error(error: SessionError) -> Response[str]:
     if answer.status >= 500:
         logger.error("store failure", extra={"code": error.code, "detail": error.message})
         count("StoreErrors")
-    return _answer(answer)
+    return error_response(answer)
 
 
 @app.exception_handler(RequestValidationError)
@@ -70,7 +60,7 @@ def on_validation_error(error: RequestValidationError) -> Response[str]:
         or (tuple(p.get("loc", ())) == ("body",) and p.get("type") in whole_body)
         for p in problems
     ):
-        return _answer(ApiError(400, "bad_request", "the body must be a JSON object"))
+        return error_response(ApiError(400, "bad_request", "the body must be a JSON object"))
     # Name the fields and what is wrong, never echo the input (it may hold a token).
     fields = sorted(
         {
@@ -79,23 +69,23 @@ def on_validation_error(error: RequestValidationError) -> Response[str]:
             for p in problems
         }
     )
-    return _answer(ApiError(422, "invalid_request", "; ".join(fields) or "invalid request"))
+    return error_response(ApiError(422, "invalid_request", "; ".join(fields) or "invalid request"))
 
 
 @app.exception_handler(RequestUnsupportedContentType)
 def on_content_type(_: RequestUnsupportedContentType) -> Response[str]:
-    return _answer(ApiError(415, "unsupported_media_type", "send application/json"))
+    return error_response(ApiError(415, "unsupported_media_type", "send application/json"))
 
 
 @app.not_found
 def on_not_found(_: NotFoundError) -> Response[str]:
-    return _answer(ApiError(404, "not_found", "no such route"))
+    return error_response(ApiError(404, "not_found", "no such route"))
 
 
 @app.exception_handler(Exception)
 def on_unexpected(_: Exception) -> Response[str]:
     logger.exception("unhandled error")
-    return _answer(ApiError(500, "internal_error", "internal error"))
+    return error_response(ApiError(500, "internal_error", "internal error"))
 
 
 @logger.inject_lambda_context(

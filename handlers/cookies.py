@@ -11,25 +11,21 @@ from handlers.credentials import COOKIE_NAME
 
 def session_cookie(token: str, expires_at: datetime, now: datetime, same_site: str) -> Cookie:
     """The cookie that carries ``token`` until the session's expiry."""
-    return Cookie(
-        name=COOKIE_NAME,
-        value=token,
-        path="/",
-        secure=True,
-        http_only=True,
-        same_site=SameSite.STRICT_MODE if same_site == "Strict" else SameSite.LAX_MODE,
-        max_age=max(0, int((expires_at - now).total_seconds())),
-    )
+    return _cookie(token, max(0, int((expires_at - now).total_seconds())), same_site)
 
 
 def cleared_cookie(same_site: str) -> Cookie:
     """The cookie that deletes the session cookie (logout)."""
+    return _cookie("", 0, same_site)
+
+
+def _cookie(value: str, max_age: int, same_site: str) -> Cookie:
     return Cookie(
         name=COOKIE_NAME,
-        value="",
+        value=value,
         path="/",
         secure=True,
         http_only=True,
         same_site=SameSite.STRICT_MODE if same_site == "Strict" else SameSite.LAX_MODE,
-        max_age=0,
+        max_age=max_age,
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from aws_lambda_powertools.event_handler import Response
+
 from sessions_core import SessionError
 
 RETRY_AFTER_SECONDS = "1"
@@ -58,3 +60,15 @@ def error_payload(error: ApiError) -> dict[str, Any]:
         "body": json.dumps({"error": error.code, "message": error.message}, separators=(",", ":")),
         "isBase64Encoded": False,
     }
+
+
+def error_response(error: ApiError) -> Response[str]:
+    """The same answer as `error_payload`, as a Powertools response (for exception
+    handlers)."""
+    payload = error_payload(error)
+    return Response(
+        status_code=payload["statusCode"],
+        content_type="application/json",
+        body=payload["body"],
+        headers=error.headers,
+    )

@@ -107,7 +107,6 @@ def serve(
     endpoint_url: str | None,
     template_path: Path,
     demo: bool = False,
-    on_ready: Callable[[str], None] | None = None,
 ) -> None:
     """Run the local API until interrupted."""
 
@@ -148,8 +147,6 @@ def serve(
     log(f"  table {table!r} on {backend} at {endpoint_url}" + (" (created)" if created else ""))
     log(f"  try:  AWS_ENDPOINT_URL_DYNAMODB={endpoint_url} sessions list --user alice")
     log("Press Ctrl+C to stop.")
-    if on_ready:
-        on_ready(url)
     try:
         httpd.serve_forever()
     except KeyboardInterrupt:

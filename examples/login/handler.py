@@ -20,7 +20,7 @@ from handlers import settings as runtime
 from handlers.api_models import SessionView
 from handlers.cookies import session_cookie
 from handlers.credentials import header
-from handlers.http_errors import ApiError, error_payload
+from handlers.http_errors import ApiError, error_response
 
 STATIC = Path(__file__).resolve().parent / "static"
 CLIENT = Path(__file__).resolve().parents[2] / "clients" / "js" / "sessions.js"
@@ -116,8 +116,7 @@ def login(body: LoginBody) -> Response[str]:
 
 @app.exception_handler(ApiError)
 def on_api_error(error: ApiError) -> Response[str]:
-    payload = error_payload(error)
-    return Response(status_code=error.status, content_type="application/json", body=payload["body"])
+    return error_response(error)
 
 
 @app.exception_handler(RequestValidationError)
