@@ -20,7 +20,8 @@ from handlers import settings as runtime
 from handlers.api_models import SessionView
 from handlers.cookies import session_cookie
 from handlers.credentials import header
-from handlers.http_errors import ApiError, error_response
+from handlers.http_errors import ApiError, error_response, from_session_error
+from sessions_core import SessionError
 
 STATIC = Path(__file__).resolve().parent / "static"
 CLIENT = Path(__file__).resolve().parents[2] / "clients" / "js" / "sessions.js"
@@ -117,6 +118,12 @@ def login(body: LoginBody) -> Response[str]:
 @app.exception_handler(ApiError)
 def on_api_error(error: ApiError) -> Response[str]:
     return error_response(error)
+
+
+@app.exception_handler(SessionError)
+def on_session_error(error: SessionError) -> Response[str]:
+    # A store outage answers 503 + Retry-After here too, never a bare Lambda error.
+    return error_response(from_session_error(error))
 
 
 @app.exception_handler(RequestValidationError)

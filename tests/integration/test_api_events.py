@@ -273,3 +273,18 @@ def test_openapi_document_lists_every_route(api_manager: SessionManager) -> None
     assert {"/sessions", "/sessions/validate", "/me/session", "/users/{userId}/sessions"} <= set(
         schema["paths"]
     )
+
+
+def test_demo_login_store_unavailable_answers_503_json(
+    api_manager: SessionManager, moto_client: object
+) -> None:
+    from examples.login.handler import handler as login_handler
+    from sessions_cli.gateway import LocalContext
+
+    inject_error(moto_client, "PutItem", "ThrottlingException")
+    data = event("create_session", body=json.dumps({"username": "alice", "password": "wonderland"}))
+    data["rawPath"] = data["requestContext"]["http"]["path"] = "/login"
+    data["headers"]["origin"] = "https://app.example.com"
+    result = login_handler(data, LocalContext("DemoLoginFunction"))
+    assert result["statusCode"] == 503 and result["headers"]["Retry-After"] == "1"
+    assert body(result)["error"] == "store_unavailable"
