@@ -6,16 +6,24 @@ Kept free of HTTP frameworks: the authorizer imports it on the hot path.
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cache
 
 from sessions_core import DynamoDBSessionStore, SessionConfig, SessionManager
+from sessions_core.config import DEFAULT_MAX_LIFETIME
 from sessions_core.dynamodb_client import make_client
+from sessions_core.keys import KeyRing, default_key_ring
 
 DEFAULT_TABLE = "sessions"
+SECRET_KEY_ENV = "SESSIONS_SECRET_KEY"  # noqa: S105 - a variable name, not a secret
+PREVIOUS_KEYS_ENV = "SESSIONS_PREVIOUS_SECRET_KEYS"
+
+logger = logging.getLogger("sessions.settings")
 
 # What the manager reports (reuse detected, sliding extended) goes here; the API sets
 # it to its metrics at import, the authorizer leaves it unset (no Powertools there).
@@ -37,11 +45,13 @@ class Settings:
             cookie-authenticated requests may change state.
         bind_to_user_agent: ``SESSIONS_BIND_USER_AGENT`` ("true"/"false").
         default_expires_in: ``SESSIONS_DEFAULT_TTL_SECONDS`` (default 86400).
-        max_lifetime: ``SESSIONS_MAX_LIFETIME_SECONDS`` (unset or 0: none).
+        max_lifetime: ``SESSIONS_MAX_LIFETIME_SECONDS`` (unset: 30 days; 0: none).
         refresh_grace: ``SESSIONS_REFRESH_GRACE_SECONDS`` (default 30).
         cookie_same_site: ``SESSIONS_COOKIE_SAMESITE`` ("Lax" or "Strict").
-        read_only: ``SESSIONS_READ_ONLY`` ("true" for the authorizer, whose role may
-            only read the table).
+        read_only: ``SESSIONS_READ_ONLY`` ("true": validate never writes).
+        keys: ``SESSIONS_SECRET_KEY`` (and ``SESSIONS_PREVIOUS_SECRET_KEYS`` during a
+            rotation): the per-deployment key the template generates. Outside Lambda
+            without it, the local key file; inside Lambda without it, see `key_ring`.
     """
 
     table: str
@@ -52,6 +62,7 @@ class Settings:
     refresh_grace: timedelta
     cookie_same_site: str
     read_only: bool = False
+    keys: KeyRing = field(default_factory=default_key_ring, repr=False)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -61,12 +72,18 @@ class Settings:
             ValueError: a variable holds something that is not what it names.
         """
         env = dict(os.environ) if env is None else env
-        max_lifetime = int(env.get("SESSIONS_MAX_LIFETIME_SECONDS") or 0)
+        max_lifetime_text = env.get("SESSIONS_MAX_LIFETIME_SECONDS", "").strip()
+        max_lifetime = (
+            int(max_lifetime_text)
+            if max_lifetime_text
+            else int(DEFAULT_MAX_LIFETIME.total_seconds())
+        )
+        table = env.get("SESSIONS_TABLE") or DEFAULT_TABLE
         same_site = env.get("SESSIONS_COOKIE_SAMESITE", "Lax")
         if same_site not in {"Lax", "Strict"}:
             raise ValueError("SESSIONS_COOKIE_SAMESITE must be Lax or Strict")
         return cls(
-            table=env.get("SESSIONS_TABLE") or DEFAULT_TABLE,
+            table=table,
             allowed_origins=frozenset(
                 o.strip().rstrip("/")
                 for o in env.get("ALLOWED_ORIGINS", "").split(",")
@@ -80,7 +97,31 @@ class Settings:
             refresh_grace=timedelta(seconds=int(env.get("SESSIONS_REFRESH_GRACE_SECONDS") or 30)),
             cookie_same_site=same_site,
             read_only=env.get("SESSIONS_READ_ONLY", "false").lower() == "true",
+            keys=key_ring(env, table),
         )
+
+
+def key_ring(env: dict[str, str], table: str) -> KeyRing:
+    """The per-deployment key from the environment.
+
+    In Lambda without ``SESSIONS_SECRET_KEY`` (a template that does not set it, a
+    function deployed by hand) every instance must still agree on one key, or
+    revocation markers would be written where other instances never look: the key is
+    then derived from the table name, which anyone can compute, so rule 12 no longer
+    holds. That is logged as an error on every cold start.
+    """
+    text = env.get(SECRET_KEY_ENV, "").strip()
+    if text:
+        return KeyRing.from_text(text, env.get(PREVIOUS_KEYS_ENV, ""))
+    if env.get("AWS_LAMBDA_FUNCTION_NAME"):
+        logger.error(
+            "%s is not set: running with a key derived from the table name. A table "
+            "reader holding a dead token can then compute the live one, and session ids "
+            "reveal their user. Deploy template.yaml, which generates the key.",
+            SECRET_KEY_ENV,
+        )
+        return KeyRing(hashlib.sha256(b"unkeyed deployment\x00" + table.encode()).digest())
+    return default_key_ring()
 
 
 @cache
@@ -102,6 +143,7 @@ def manager() -> SessionManager:
             max_lifetime=current.max_lifetime,
             refresh_grace=current.refresh_grace,
             read_only=current.read_only,
+            secret_key=current.keys,
             observer=_observer[0] if _observer else None,
         )
     )

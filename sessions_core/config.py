@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sessions_core.errors import InvalidArgumentError
+from sessions_core.keys import KeyRing, default_key_ring
 
 if TYPE_CHECKING:
     from sessions_core.store import SessionStore
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
 MAX_EXPIRES_IN = timedelta(days=400)
 DEFAULT_EXPIRES_IN = timedelta(hours=24)
 DEFAULT_REFRESH_GRACE = timedelta(seconds=30)
+# Rule 14: an absolute timeout by default, whatever sliding and refresh do.
+DEFAULT_MAX_LIFETIME = timedelta(days=30)
 
 
 def system_clock() -> datetime:
@@ -34,8 +37,12 @@ class SessionConfig:
         default_expires_in: lifetime when `create` is not given one (24 h).
         prefix: namespace of the stored keys, so several apps can share one table.
         bind_to_user_agent: bind each session to the agent that created it.
-        max_lifetime: absolute timeout after creation; refresh and sliding never pass it.
+        max_lifetime: absolute timeout after creation (30 days); refresh and sliding
+            never pass it. ``None`` turns it off, explicitly.
         clock: the only source of time (tests inject a fixed one).
+        secret_key: the per-deployment key (rule 12): a `KeyRing`, or its text. It
+            keys token successors and the user-derived part of session ids; keep it
+            outside the table. Absent: the local key file (`keys.local_key_ring`).
         refresh_grace: how long a rotated-out token still validates and re-refreshes
             to the same successor (two tabs refreshing at once).
         read_only: validate never writes: no sliding extension, and a replayed token
@@ -53,12 +60,14 @@ class SessionConfig:
     default_expires_in: timedelta = DEFAULT_EXPIRES_IN
     prefix: str = "session:"
     bind_to_user_agent: bool = False
-    max_lifetime: timedelta | None = None
+    max_lifetime: timedelta | None = DEFAULT_MAX_LIFETIME
     clock: Callable[[], datetime] | None = None
+    secret_key: KeyRing | str | None = field(default=None, repr=False)
     refresh_grace: timedelta = DEFAULT_REFRESH_GRACE
     read_only: bool = False
     observer: Callable[[str], None] | None = None
     now: Callable[[], datetime] = field(init=False, repr=False)
+    keys: KeyRing = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         check_lifetime(self.default_expires_in, "default_expires_in")
@@ -69,6 +78,9 @@ class SessionConfig:
         if not self.prefix or len(self.prefix) > 64:
             raise InvalidArgumentError("prefix must be 1 to 64 characters")
         object.__setattr__(self, "now", _millisecond_clock(self.clock or system_clock))
+        secret = self.secret_key
+        keys = KeyRing.from_text(secret) if isinstance(secret, str) else secret
+        object.__setattr__(self, "keys", keys or default_key_ring())
 
 
 def check_lifetime(value: timedelta, name: str = "expires_in") -> None:

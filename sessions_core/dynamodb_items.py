@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import math
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast, get_args
 
 from sessions_core.dynamodb_errors import CorruptItemError
-from sessions_core.models import Session
+from sessions_core.models import RevokedReason, Session
 from sessions_core.store import RevocationMarker
 from sessions_core.table import TTL_ATTRIBUTE
+from sessions_core.tokens import RETIRED_DIGEST_CHARS
 
 Item = dict[str, Any]
 
@@ -83,13 +84,28 @@ def session_to_item(prefix: str, session: Session) -> Item:
         item["metadata"] = {"S": json.dumps(session.metadata, separators=(",", ":"))}
     if session.bound_user_agent is not None:
         item["boundUserAgent"] = {"S": session.bound_user_agent}
-    if session.rotation_key:
-        item["rotationKey"] = {"S": session.rotation_key}
+    if session.retired:
+        item["retired"] = {"B": retired_bytes(session.retired)}
+    if session.rotated_at is not None:
+        item["rotatedAt"] = num(to_ms(session.rotated_at))
     if session.last_active_at is not None:
         item["lastActiveAt"] = num(to_ms(session.last_active_at))
     if session.revoked_at is not None:
         item["revokedAt"] = num(to_ms(session.revoked_at))
+    if session.revoked_reason is not None:
+        item["revokedReason"] = {"S": session.revoked_reason}
     return item
+
+
+def retired_bytes(retired: tuple[str, ...]) -> bytes:
+    """Retired-token digests as one binary attribute (16 bytes each, newest first)."""
+    return b"".join(bytes.fromhex(digest) for digest in retired)
+
+
+def retired_digests(value: bytes) -> tuple[str, ...]:
+    """The digests of a ``retired`` attribute, newest first."""
+    size = RETIRED_DIGEST_CHARS // 2
+    return tuple(value[i : i + size].hex() for i in range(0, len(value), size))
 
 
 def _opt_ms(item: Item, name: str) -> datetime | None:
@@ -100,6 +116,18 @@ def _opt_ms(item: Item, name: str) -> datetime | None:
 def _opt_s(item: Item, name: str) -> str | None:
     value = item.get(name)
     return str(value["S"]) if value is not None else None
+
+
+_REASONS: frozenset[str] = frozenset(get_args(RevokedReason))
+
+
+def _reason(item: Item) -> RevokedReason | None:
+    value = _opt_s(item, "revokedReason")
+    if value is None:
+        return None
+    if value not in _REASONS:
+        raise ValueError("unknown revocation reason")
+    return cast(RevokedReason, value)
 
 
 def item_to_session(prefix: str, item: Item) -> Session:
@@ -113,6 +141,7 @@ def item_to_session(prefix: str, item: Item) -> Session:
         metadata_text = _opt_s(item, "metadata")
         lifetime = item.get("lifetimeMs")
         sliding = item.get("slidingExpiration")
+        retired = item.get("retired")
         return Session.model_construct(
             id=raw_id[len(prefix) :] if raw_id.startswith(prefix) else raw_id,
             user_id=str(item["userId"]["S"]),
@@ -128,40 +157,45 @@ def item_to_session(prefix: str, item: Item) -> Session:
             if lifetime is not None
             else timedelta(hours=24),
             last_active_at=_opt_ms(item, "lastActiveAt"),
-            previous_token_hash=_opt_s(item, "prevTokenHash"),
+            revoked_reason=_reason(item),
+            retired=retired_digests(bytes(retired["B"])) if retired is not None else (),
             rotated_at=_opt_ms(item, "rotatedAt"),
-            rotation_key=_opt_s(item, "rotationKey"),
         )
     except (KeyError, TypeError, ValueError, OverflowError) as error:
         raise CorruptItemError() from error
 
 
-def marker_attribute(user_hash_hex: str) -> str:
-    """The marker item's attribute that holds one user's mark (users whose ids share a
-    48-bit prefix share the item, each in their own attribute)."""
-    return "rb_" + user_hash_hex[:32]
+MARKER_ATTRIBUTE_PREFIX = "rb_"
 
 
-def item_to_marker(item: Item | None, user_hash_hex: str) -> RevocationMarker | None:
-    """The user's mark in a marker item, if present.
+def marker_attribute(tag: str) -> str:
+    """The per-user item's attribute that holds one user's mark (users whose keyed
+    hashes share a location share the item, each in their own attribute)."""
+    return MARKER_ATTRIBUTE_PREFIX + tag
+
+
+def item_to_markers(item: Item | None) -> dict[str, RevocationMarker]:
+    """Every mark in a per-user item, by user tag.
 
     Raises:
-        CorruptItemError: the mark is malformed.
+        CorruptItemError: a mark is malformed.
     """
     if not item:
-        return None
-    value = item.get(marker_attribute(user_hash_hex))
-    if value is None:
-        return None
+        return {}
+    marks = {}
     try:
-        fields = value["M"]
-        keep = fields.get("keep")
-        return RevocationMarker(
-            revoked_before=from_ms(fields["t"]["N"]),
-            keep_session_id=str(keep["S"]) if keep else None,
-        )
+        for name, value in item.items():
+            if not name.startswith(MARKER_ATTRIBUTE_PREFIX):
+                continue
+            fields = value["M"]
+            keep = fields.get("keep")
+            marks[name[len(MARKER_ATTRIBUTE_PREFIX) :]] = RevocationMarker(
+                revoked_before=from_ms(fields["t"]["N"]),
+                keep_session_id=str(keep["S"]) if keep else None,
+            )
     except (KeyError, TypeError, ValueError, OverflowError) as error:
         raise CorruptItemError() from error
+    return marks
 
 
 # The UpdateExpression fragment that moves an item's expiry (with `expiry_values`).

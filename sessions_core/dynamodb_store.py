@@ -1,7 +1,7 @@
 """`DynamoDBSessionStore`: the store contract on one DynamoDB table (boto3 low-level).
 
-One item per session, keyed by ``prefix + session id``; one marker item per 48-bit
-user-hash prefix holding "revoked before" marks. Validate reads both in one
+One item per session, keyed by ``prefix + session id``; one per-user item per 48-bit
+keyed user location holding "revoked before" marks. Validate reads both in one
 strongly consistent BatchGetItem; writes are single conditional UpdateItems.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -19,26 +19,30 @@ from sessions_core.dynamodb_errors import ConditionFailedError, CorruptItemError
 from sessions_core.dynamodb_items import (
     EXPIRY_SET,
     Item,
+    expiry_attributes,
     expiry_values,
-    item_to_marker,
+    from_ms,
+    item_to_markers,
     item_to_session,
     marker_attribute,
     num,
+    retired_bytes,
     session_to_item,
     to_ms,
 )
 from sessions_core.dynamodb_setup import create_table
 from sessions_core.errors import StoreUnavailableError
-from sessions_core.models import Session
+from sessions_core.keys import UserRef, location_of
+from sessions_core.models import RevokedReason, Session
 from sessions_core.store import (
     Loaded,
+    LoginFailures,
     RevocationMarker,
     RotateResult,
     Rotation,
     SessionIdTakenError,
 )
 from sessions_core.table import TTL_ATTRIBUTE, USER_INDEX
-from sessions_core.tokens import USER_PREFIX_BYTES, user_hash, user_marker_suffix
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -100,37 +104,36 @@ class DynamoDBSessionStore:
         return {"id": {"S": prefix + session_id}}
 
     @staticmethod
-    def _marker_key(prefix: str, user_prefix_hex: str) -> Item:
-        return {"id": {"S": f"{prefix}user:{user_prefix_hex}"}}
+    def _marker_key(prefix: str, location: str) -> Item:
+        return {"id": {"S": f"{prefix}user:{location}"}}
 
     # -- reads ---------------------------------------------------------------------
 
     def load(self, prefix: str, session_id: str) -> Loaded:
         """Session and marker in one BatchGetItem (unprocessed keys are retried)."""
         session_key = self._key(prefix, session_id)
-        marker_key = self._marker_key(prefix, user_marker_suffix(session_id))
-        pending: dict[str, Any] = {
-            self.table_name: {"Keys": [session_key, marker_key], "ConsistentRead": self._consistent}
-        }
-        items: list[Item] = []
-        for attempt in range(_BATCH_ATTEMPTS):
-            response = self._batch_get(pending)
-            items.extend(response.get("Responses", {}).get(self.table_name, []))
-            pending = response.get("UnprocessedKeys") or {}
-            if not pending:
-                break
-            time.sleep(0.02 * 2**attempt)
-        else:
-            raise StoreUnavailableError("DynamoDB left keys unprocessed (throttled)")
-        by_id = {item["id"]["S"]: item for item in items}
+        marker_key = self._marker_key(prefix, location_of(session_id))
+        by_id = self._batch_get([session_key, marker_key], self._consistent)
         session_item = by_id.get(session_key["id"]["S"])
         if session_item is None:
             return Loaded(None)
         session = item_to_session(prefix, session_item)
-        marker = item_to_marker(by_id.get(marker_key["id"]["S"]), user_hash(session.user_id))
-        return Loaded(session, marker)
+        return Loaded(session, item_to_markers(by_id.get(marker_key["id"]["S"])))
 
-    def _batch_get(self, request_items: dict[str, Any]) -> dict[str, Any]:
+    def _batch_get(self, keys: list[Item], consistent: bool) -> dict[str, Item]:
+        """BatchGetItem of ``keys`` (unprocessed keys retried), items by ``id``."""
+        pending: dict[str, Any] = {self.table_name: {"Keys": keys, "ConsistentRead": consistent}}
+        items: list[Item] = []
+        for attempt in range(_BATCH_ATTEMPTS):
+            response = self._batch_get_once(pending)
+            items.extend(response.get("Responses", {}).get(self.table_name, []))
+            pending = response.get("UnprocessedKeys") or {}
+            if not pending:
+                return {item["id"]["S"]: item for item in items}
+            time.sleep(0.02 * 2**attempt)
+        raise StoreUnavailableError("DynamoDB left keys unprocessed (throttled)")
+
+    def _batch_get_once(self, request_items: dict[str, Any]) -> dict[str, Any]:
         try:
             response = cast(dict[str, Any], self.client.batch_get_item(RequestItems=request_items))
         except (ClientError, BotoCoreError) as error:
@@ -165,15 +168,16 @@ class DynamoDBSessionStore:
                 return sessions
             query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-    def load_marker(self, prefix: str, user_id: str) -> RevocationMarker | None:
-        """The user's revocation marker (strongly consistent GetItem)."""
-        digest = user_hash(user_id)
-        item = self.call(
-            "get_item",
-            Key=self._marker_key(prefix, digest[: USER_PREFIX_BYTES * 2]),
-            ConsistentRead=True,
-        ).get("Item")
-        return item_to_marker(item, digest)
+    def load_markers(self, prefix: str, refs: list[UserRef]) -> dict[UserRef, RevocationMarker]:
+        """The markers at ``refs`` (one strongly consistent BatchGetItem)."""
+        locations = sorted({ref.location for ref in refs})
+        by_id = self._batch_get([self._marker_key(prefix, loc) for loc in locations], True)
+        found = {}
+        for ref in refs:
+            marks = item_to_markers(by_id.get(self._marker_key(prefix, ref.location)["id"]["S"]))
+            if ref.tag in marks:
+                found[ref] = marks[ref.tag]
+        return found
 
     # -- writes --------------------------------------------------------------------
 
@@ -209,7 +213,7 @@ class DynamoDBSessionStore:
         values = {
             ":expected": {"S": rotation.expected_token_hash},
             ":hash": {"S": rotation.token_hash},
-            ":prev": {"S": rotation.previous_token_hash},
+            ":retired": {"B": retired_bytes(rotation.retired)},
             ":at": num(to_ms(rotation.rotated_at)),
             **expiry_values(prefix, session_id, rotation.expires_at),
         }
@@ -217,7 +221,7 @@ class DynamoDBSessionStore:
             self.call(
                 "update_item",
                 Key=self._key(prefix, session_id),
-                UpdateExpression="SET tokenHash = :hash, prevTokenHash = :prev, rotatedAt = :at, "
+                UpdateExpression="SET tokenHash = :hash, retired = :retired, rotatedAt = :at, "
                 "lastActiveAt = :at, " + EXPIRY_SET,
                 ConditionExpression="tokenHash = :expected AND attribute_not_exists(revokedAt)",
                 ExpressionAttributeNames={"#ttl": TTL_ATTRIBUTE},
@@ -254,46 +258,108 @@ class DynamoDBSessionStore:
         )
 
     def revoke(
-        self, prefix: str, session_id: str, *, at: datetime, live_at: datetime | None = None
+        self,
+        prefix: str,
+        session_id: str,
+        *,
+        at: datetime,
+        reason: RevokedReason,
+        live_at: datetime | None = None,
     ) -> bool:
         """Tombstone guarded by existence and "not revoked yet" (and "still live")."""
         condition = "attribute_exists(id) AND attribute_not_exists(revokedAt)"
-        values: dict[str, Any] = {":at": num(to_ms(at))}
+        values: dict[str, Any] = {":at": num(to_ms(at)), ":why": {"S": reason}}
         if live_at is not None:
             condition += " AND expiresAt > :live"
             values[":live"] = num(to_ms(live_at))
         return self._update(
             prefix,
             session_id,
-            UpdateExpression="SET revokedAt = :at",
+            UpdateExpression="SET revokedAt = :at, revokedReason = :why",
             ConditionExpression=condition,
             ExpressionAttributeValues=values,
         )
 
     def put_marker(
-        self, prefix: str, user_id: str, marker: RevocationMarker, *, expires_at: datetime
+        self, prefix: str, ref: UserRef, marker: RevocationMarker, *, expires_at: datetime
     ) -> None:
         """Set the user's mark unless a later one is there; the item expires with it."""
-        digest = user_hash(user_id)
-        user_prefix = digest[: USER_PREFIX_BYTES * 2]
         mark: dict[str, Any] = {"t": num(to_ms(marker.revoked_before))}
         if marker.keep_session_id:
             mark["keep"] = {"S": marker.keep_session_id}
         try:
             self.call(
                 "update_item",
-                Key=self._marker_key(prefix, user_prefix),
+                Key=self._marker_key(prefix, ref.location),
                 UpdateExpression="SET #mark = :mark, " + EXPIRY_SET,
                 ConditionExpression="attribute_not_exists(#mark) OR #mark.t < :t",
-                ExpressionAttributeNames={"#mark": marker_attribute(digest), "#ttl": TTL_ATTRIBUTE},
+                ExpressionAttributeNames={
+                    "#mark": marker_attribute(ref.tag),
+                    "#ttl": TTL_ATTRIBUTE,
+                },
                 ExpressionAttributeValues={
                     ":mark": {"M": mark},
                     ":t": mark["t"],
-                    **expiry_values(prefix, "user:" + user_prefix, expires_at),
+                    **expiry_values(prefix, "user:" + ref.location, expires_at),
                 },
             )
         except ConditionFailedError:
             logger.info("a later revocation marker is already in place")
+
+    # -- login failures (rule 16) ----------------------------------------------------
+
+    @staticmethod
+    def _login_key(prefix: str, ref: UserRef) -> Item:
+        return {"id": {"S": f"{prefix}login:{ref.location}{ref.tag}"}}
+
+    def login_failures(self, prefix: str, ref: UserRef) -> LoginFailures | None:
+        """The counter item (strongly consistent GetItem), if any."""
+        item = self.call("get_item", Key=self._login_key(prefix, ref), ConsistentRead=True).get(
+            "Item"
+        )
+        return _failures(item) if item else None
+
+    def add_login_failure(
+        self, prefix: str, ref: UserRef, *, at: datetime, window: timedelta
+    ) -> LoginFailures:
+        """ADD to the counter while its window is open, else start it over; each branch
+        is conditional, so concurrent failures are all counted."""
+        key = self._login_key(prefix, ref)
+        at_ms = to_ms(at)
+        cutoff = num(at_ms - int(window / timedelta(milliseconds=1)))
+        for _ in range(_BATCH_ATTEMPTS):
+            try:
+                answer = self.call(
+                    "update_item",
+                    Key=key,
+                    UpdateExpression="ADD n :one",
+                    ConditionExpression="attribute_exists(id) AND f > :cutoff",
+                    ExpressionAttributeValues={":one": num(1), ":cutoff": cutoff},
+                    ReturnValues="ALL_NEW",
+                )
+                return _failures(answer["Attributes"])
+            except ConditionFailedError:
+                pass
+            try:
+                self.call(
+                    "put_item",
+                    Item={
+                        **key,
+                        "n": num(1),
+                        "f": num(at_ms),
+                        **expiry_attributes(prefix, ref.tag, at + window),
+                    },
+                    ConditionExpression="attribute_not_exists(id) OR f <= :cutoff",
+                    ExpressionAttributeValues={":cutoff": cutoff},
+                )
+                return LoginFailures(1, at)
+            except ConditionFailedError:
+                continue  # another failure opened the window first: count into it
+        raise StoreUnavailableError("the login failure counter stayed contended")
+
+    def clear_login_failures(self, prefix: str, ref: UserRef) -> None:
+        """Delete the counter item (idempotent)."""
+        self.call("delete_item", Key=self._login_key(prefix, ref))
 
     def purge_expired(self, prefix: str, now: datetime, limit: int | None = None) -> int:
         """Delete expired items found through the expiry index (see `dynamodb_cleanup`)."""
@@ -301,3 +367,10 @@ class DynamoDBSessionStore:
         from sessions_core.dynamodb_cleanup import purge_expired  # noqa: PLC0415
 
         return purge_expired(self, prefix, now, limit)
+
+
+def _failures(item: Item) -> LoginFailures:
+    try:
+        return LoginFailures(int(item["n"]["N"]), from_ms(item["f"]["N"]))
+    except (KeyError, TypeError, ValueError) as error:
+        raise CorruptItemError() from error

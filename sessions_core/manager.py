@@ -13,7 +13,14 @@ from sessions_core.errors import (
     InvalidTokenError,
     SessionError,
 )
-from sessions_core.models import PublicSession, Session, ValidationResult, validation_result
+from sessions_core.keys import location_of
+from sessions_core.models import (
+    PublicSession,
+    RevokedReason,
+    Session,
+    ValidationResult,
+    validation_result,
+)
 from sessions_core.sessions import (
     check,
     create_session,
@@ -42,6 +49,7 @@ class SessionManager:
         self._store = config.store
         self._prefix = config.prefix
         self._now = config.now
+        self._keys = config.keys
 
     # -- create -------------------------------------------------------------------
 
@@ -75,11 +83,9 @@ class SessionManager:
                 sliding_expiration=sliding_expiration,
                 now=self._now(),
                 bound_user_agent=bound,
+                max_lifetime=self.config.max_lifetime,
+                keys=self._keys,
             )
-            if self.config.max_lifetime is not None:
-                cap = session.created_at + self.config.max_lifetime
-                if session.expires_at > cap:
-                    session = session.model_copy(update={"expires_at": cap})
             try:
                 self._store.insert(self._prefix, session)
             except SessionIdTakenError:
@@ -101,13 +107,19 @@ class SessionManager:
         session_id = parse_token(token)
         if session_id is None:
             return _INVALID
-        session, marker = self._load(session_id)
+        loaded = self._load(session_id)
+        session = loaded.session
         if session is None:
             return _INVALID
         now = self._now()
         config = self.config
         verdict = check(
-            token, session, now, config.refresh_grace, user_agent=user_agent, marker=marker
+            token,
+            session,
+            now,
+            config.refresh_grace,
+            user_agent=user_agent,
+            marker=self._marker(loaded),
         )
         if verdict.error is not None:
             if verdict.reuse and not config.read_only:
@@ -116,6 +128,13 @@ class SessionManager:
         if session.sliding_expiration and not config.read_only and sliding_due(session, now):
             session = self._slide(session, now)
         return validation_result(True, session, None)
+
+    def _marker(self, loaded: Loaded) -> RevocationMarker | None:
+        """The session's user's mark among those in its per-user item."""
+        session = loaded.session
+        if not loaded.markers or session is None:
+            return None
+        return loaded.markers.get(self._keys.ref_for_session(session.user_id, session.id).tag)
 
     def _load(self, session_id: str) -> Loaded:
         try:
@@ -141,10 +160,10 @@ class SessionManager:
 
     def _revoke_for_reuse(self, session: Session) -> None:
         logger.warning(
-            "rotated-out token of session %s replayed after the grace window; revoking",
+            "a retired token of session %s was presented after its grace; revoking",
             session.id,
         )
-        self._store.revoke(self._prefix, session.id, at=self._now())
+        self._store.revoke(self._prefix, session.id, at=self._now(), reason="reuse_detected")
         self._notify("reuse_detected")
 
     def _notify(self, event: str) -> None:
@@ -175,7 +194,11 @@ class SessionManager:
             if not _hash_is_current(token, session):
                 return self._successor_of_previous(token, session)
             update = rotated(
-                session, token, now, extended_expiry(session, now, self.config.max_lifetime)
+                session,
+                token,
+                now,
+                extended_expiry(session, now, self.config.max_lifetime),
+                self._keys,
             )
             result = self._store.rotate(
                 self._prefix,
@@ -183,7 +206,7 @@ class SessionManager:
                 Rotation(
                     expected_token_hash=session.token_hash or "",
                     token_hash=update.token_hash or "",
-                    previous_token_hash=update.previous_token_hash or "",
+                    retired=update.retired,
                     rotated_at=now,
                     expires_at=update.expires_at,
                 ),
@@ -191,7 +214,7 @@ class SessionManager:
             if result.applied:
                 return update
             # Lost a race: judge the token again against the item as it now stands.
-            loaded = Loaded(result.current, loaded.marker)
+            loaded = Loaded(result.current, loaded.markers)
         raise InvalidTokenError()
 
     def _usable(self, token: str, loaded: Loaded, user_agent: str | None, now: datetime) -> Session:
@@ -204,7 +227,7 @@ class SessionManager:
             now,
             self.config.refresh_grace,
             user_agent=user_agent,
-            marker=loaded.marker,
+            marker=self._marker(loaded),
         )
         if verdict.reuse:
             self._revoke_for_reuse(session)
@@ -214,26 +237,26 @@ class SessionManager:
 
     def _successor_of_previous(self, token: str, session: Session) -> Session:
         # The presented token was rotated out moments ago (another tab won the race):
-        # hand back the successor it already has, without writing.
-        if not session.rotation_key:
-            raise InvalidTokenError()
-        successor = successor_token(session.id, session.rotation_key, token)
-        if not _hash_is_current(successor, session):
-            raise InvalidTokenError()
-        return session.model_copy(update={"token": successor})
+        # hand back the successor it already has, without writing. Every key of the
+        # ring is tried, so a key rotation does not fail a refresh racing it.
+        for secret in self._keys.successor_secrets(token):
+            successor = successor_token(session.id, secret)
+            if _hash_is_current(successor, session):
+                return session.model_copy(update={"token": successor})
+        raise InvalidTokenError()
 
     # -- revoke -------------------------------------------------------------------
 
-    def destroy(self, session_id: str) -> None:
-        """Revoke a session, keeping a tombstone until its expiry. Idempotent; an
-        unknown or malformed id is a no-op.
+    def destroy(self, session_id: str, *, reason: RevokedReason = "revoked") -> None:
+        """Revoke a session, keeping a tombstone (with ``reason``) until its expiry.
+        Idempotent; an unknown or malformed id is a no-op.
 
         Raises:
             StoreUnavailableError: the store did not answer.
         """
         if not is_session_id(session_id):
             return
-        self._store.revoke(self._prefix, session_id, at=self._now())
+        self._store.revoke(self._prefix, session_id, at=self._now(), reason=reason)
 
     def destroy_all_for_user(self, user_id: str, *, except_session_id: str | None = None) -> int:
         """Revoke every session of the user (but ``except_session_id``).
@@ -246,12 +269,16 @@ class SessionManager:
         """
         now = self._now()
         marker = RevocationMarker(revoked_before=now, keep_session_id=except_session_id)
-        self._store.put_marker(self._prefix, user_id, marker, expires_at=now + MAX_EXPIRES_IN)
+        # Under every key of the ring: a session created before a key rotation finds
+        # its user's marks where its own id points.
+        for ref in self._keys.user_refs(user_id):
+            self._store.put_marker(self._prefix, ref, marker, expires_at=now + MAX_EXPIRES_IN)
+        reason: RevokedReason = "revoke_others" if except_session_id else "revoke_all"
         revoked = 0
         for session in self._store.list_user(self._prefix, user_id):
             if session.id == except_session_id or session.is_revoked:
                 continue
-            if self._store.revoke(self._prefix, session.id, at=now, live_at=now):
+            if self._store.revoke(self._prefix, session.id, at=now, reason=reason, live_at=now):
                 revoked += 1
         return revoked
 
@@ -267,13 +294,17 @@ class SessionManager:
         sessions = self._store.list_user(self._prefix, user_id)
         if not sessions:
             return []
-        marker = self._store.load_marker(self._prefix, user_id)
+        markers = self._store.load_markers(self._prefix, self._keys.user_refs(user_id))
+        by_location = {ref.location: marker for ref, marker in markers.items()}
+
+        def revoked_by_marker(session: Session) -> bool:
+            marker = by_location.get(location_of(session.id))
+            return marker is not None and marker.revokes(session)
+
         active = [
             s
             for s in sessions
-            if not s.is_revoked
-            and not s.is_expired(now)
-            and not (marker is not None and marker.revokes(s))
+            if not s.is_revoked and not s.is_expired(now) and not revoked_by_marker(s)
         ]
         return sorted(active, key=lambda s: s.created_at, reverse=True)
 

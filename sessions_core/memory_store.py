@@ -7,11 +7,13 @@ writes, expiry left to the caller, secrets kept out of the user listing.
 from __future__ import annotations
 
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sessions_core.models import Session
+from sessions_core.keys import UserRef, location_of
+from sessions_core.models import RevokedReason, Session
 from sessions_core.store import (
     Loaded,
+    LoginFailures,
     RevocationMarker,
     RotateResult,
     Rotation,
@@ -27,22 +29,20 @@ class InMemorySessionStore:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._sessions: dict[str, Session] = {}
-        # Keyed by (prefix, user id): the DynamoDB store's hashed marker key is a storage
-        # detail (it lets the marker share the session's read); a dict needs none.
-        self._markers: dict[tuple[str, str], tuple[RevocationMarker, datetime]] = {}
+        # By (prefix, location) and then user tag, as the DynamoDB store lays them out:
+        # a session's read finds its user's marks through the location in its id.
+        self._markers: dict[tuple[str, str], dict[str, tuple[RevocationMarker, datetime]]] = {}
+        self._login_failures: dict[tuple[str, UserRef], LoginFailures] = {}
 
     @staticmethod
     def _key(prefix: str, session_id: str) -> str:
         return prefix + session_id
 
-    @staticmethod
-    def _marker_key(prefix: str, user_id: str) -> tuple[str, str]:
-        return prefix, user_id
-
     def stored_keys(self) -> list[str]:
         """The stored keys (sessions and markers): what a prefix test inspects."""
         with self._lock:
-            return [*self._sessions, *(prefix + "user:" + user for prefix, user in self._markers)]
+            markers = [prefix + "user:" + location for prefix, location in self._markers]
+            return [*self._sessions, *markers]
 
     def insert(self, prefix: str, session: Session) -> None:
         """Store a new session; raises `SessionIdTakenError` when the id exists."""
@@ -62,8 +62,10 @@ class InMemorySessionStore:
         session = self._sessions.get(prefix + session_id)
         if session is None:
             return _NOTHING
-        entry = self._markers.get((prefix, session.user_id)) if self._markers else None
-        return Loaded(session, entry[0] if entry else None)
+        marks = self._markers.get((prefix, location_of(session_id))) if self._markers else None
+        if not marks:
+            return Loaded(session)
+        return Loaded(session, {tag: marker for tag, (marker, _) in marks.items()})
 
     def get(self, prefix: str, session_id: str) -> Session | None:
         """One session, or None."""
@@ -84,7 +86,7 @@ class InMemorySessionStore:
             updated = current.model_copy(
                 update={
                     "token_hash": rotation.token_hash,
-                    "previous_token_hash": rotation.previous_token_hash,
+                    "retired": rotation.retired,
                     "rotated_at": rotation.rotated_at,
                     "expires_at": rotation.expires_at,
                     "last_active_at": rotation.rotated_at,
@@ -116,7 +118,13 @@ class InMemorySessionStore:
             return True
 
     def revoke(
-        self, prefix: str, session_id: str, *, at: datetime, live_at: datetime | None = None
+        self,
+        prefix: str,
+        session_id: str,
+        *,
+        at: datetime,
+        reason: RevokedReason,
+        live_at: datetime | None = None,
     ) -> bool:
         """Set the tombstone if not set (see `SessionStore.revoke`)."""
         key = self._key(prefix, session_id)
@@ -126,7 +134,9 @@ class InMemorySessionStore:
                 return False
             if live_at is not None and current.expires_at <= live_at:
                 return False
-            self._sessions[key] = current.model_copy(update={"revoked_at": at})
+            self._sessions[key] = current.model_copy(
+                update={"revoked_at": at, "revoked_reason": reason}
+            )
             return True
 
     def list_user(self, prefix: str, user_id: str) -> list[Session]:
@@ -139,22 +149,49 @@ class InMemorySessionStore:
             ]
         return sorted(found, key=lambda s: s.created_at, reverse=True)
 
-    def load_marker(self, prefix: str, user_id: str) -> RevocationMarker | None:
-        """The user's revocation marker, if any."""
+    def load_markers(self, prefix: str, refs: list[UserRef]) -> dict[UserRef, RevocationMarker]:
+        """The markers at ``refs``."""
+        found = {}
         with self._lock:
-            entry = self._markers.get(self._marker_key(prefix, user_id))
-        return entry[0] if entry else None
+            for ref in refs:
+                entry = self._markers.get((prefix, ref.location), {}).get(ref.tag)
+                if entry is not None:
+                    found[ref] = entry[0]
+        return found
 
     def put_marker(
-        self, prefix: str, user_id: str, marker: RevocationMarker, *, expires_at: datetime
+        self, prefix: str, ref: UserRef, marker: RevocationMarker, *, expires_at: datetime
     ) -> None:
         """Write the marker unless a later one exists."""
-        key = self._marker_key(prefix, user_id)
         with self._lock:
-            existing = self._markers.get(key)
+            marks = self._markers.setdefault((prefix, ref.location), {})
+            existing = marks.get(ref.tag)
             if existing and existing[0].revoked_before >= marker.revoked_before:
                 return
-            self._markers[key] = (marker, expires_at)
+            marks[ref.tag] = (marker, expires_at)
+
+    def login_failures(self, prefix: str, ref: UserRef) -> LoginFailures | None:
+        """The failures counted under ``ref``."""
+        with self._lock:
+            return self._login_failures.get((prefix, ref))
+
+    def add_login_failure(
+        self, prefix: str, ref: UserRef, *, at: datetime, window: timedelta
+    ) -> LoginFailures:
+        """Count one failure (see `SessionStore.add_login_failure`)."""
+        with self._lock:
+            current = self._login_failures.get((prefix, ref))
+            if current is None or current.first_at + window <= at:
+                counted = LoginFailures(1, at)
+            else:
+                counted = LoginFailures(current.count + 1, current.first_at)
+            self._login_failures[(prefix, ref)] = counted
+            return counted
+
+    def clear_login_failures(self, prefix: str, ref: UserRef) -> None:
+        """Forget the failures counted under ``ref``."""
+        with self._lock:
+            self._login_failures.pop((prefix, ref), None)
 
     def purge_expired(self, prefix: str, now: datetime, limit: int | None = None) -> int:
         """Delete expired sessions, tombstones and markers under ``prefix``."""
@@ -167,10 +204,13 @@ class InMemorySessionStore:
                 if key.startswith(prefix) and session.expires_at <= now:
                     del self._sessions[key]
                     deleted += 1
-            for marker_key, (_, expiry) in list(self._markers.items()):
-                if budget == deleted:
-                    return deleted
-                if marker_key[0] == prefix and expiry <= now:
-                    del self._markers[marker_key]
-                    deleted += 1
+            for item_key, marks in list(self._markers.items()):
+                for tag, (_, expiry) in list(marks.items()):
+                    if budget == deleted:
+                        return deleted
+                    if item_key[0] == prefix and expiry <= now:
+                        del marks[tag]
+                        deleted += 1
+                if not marks:
+                    del self._markers[item_key]
         return deleted

@@ -1,7 +1,7 @@
 """Pydantic models: the session record, its public view, and a validation result.
 
 All datetimes are timezone-aware UTC (naive ones are refused); JSON uses camelCase and
-ISO 8601. Secrets (the token, the rotation key) stay out of ``repr`` and out of JSON.
+ISO 8601. Secrets (the token and token hashes) stay out of ``repr`` and out of JSON.
 """
 
 from __future__ import annotations
@@ -23,6 +23,11 @@ UtcDatetime = Annotated[datetime, AfterValidator(_aware_utc)]
 
 ValidationError = Literal[
     "invalid_token", "session_expired", "session_revoked", "user_agent_mismatch"
+]
+
+# Why a session was revoked: recorded once, never overwritten by a later revocation.
+RevokedReason = Literal[
+    "logout", "revoked", "revoke_others", "revoke_all", "reuse_detected", "session_limit"
 ]
 
 # defer_build: the schema is built on first validation, not at import. The hot paths
@@ -59,11 +64,12 @@ class Session(BaseModel):
     bound_user_agent: str | None = None
     lifetime: timedelta = timedelta(hours=24)
     last_active_at: UtcDatetime | None = None
-    # Rotation state: the hash of the token this one replaced, when, and the per-session
-    # key that derives successors (so a repeated refresh returns the same successor).
-    previous_token_hash: str | None = Field(default=None, repr=False, exclude=True)
+    revoked_reason: RevokedReason | None = None
+    # Rotation state: digests of the tokens this session has retired, newest first (the
+    # first one is the immediate predecessor, valid for the grace window after
+    # ``rotated_at``; presenting any of them later is reuse: rule 11).
+    retired: tuple[str, ...] = Field(default=(), repr=False, exclude=True)
     rotated_at: UtcDatetime | None = Field(default=None, exclude=True)
-    rotation_key: str | None = Field(default=None, repr=False, exclude=True)
 
     def is_expired(self, now: datetime) -> bool:
         """True once ``now`` has reached ``expires_at``."""
@@ -75,11 +81,11 @@ class Session(BaseModel):
         return self.revoked_at is not None
 
     def without_secrets(self) -> Session:
-        """A copy without the token, its hashes or the rotation key (for listings)."""
+        """A copy without the token or any token hash (for listings)."""
         return self.model_copy(update=_NO_SECRETS)
 
 
-_NO_SECRETS = {"token": None, "token_hash": None, "previous_token_hash": None, "rotation_key": None}
+_NO_SECRETS = {"token": None, "token_hash": None, "retired": ()}
 
 
 class PublicSession(BaseModel):

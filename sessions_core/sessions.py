@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from sessions_core.config import (
     DEFAULT_EXPIRES_IN,
+    DEFAULT_MAX_LIFETIME,
     DEFAULT_REFRESH_GRACE,
     check_lifetime,
     system_clock,
@@ -23,15 +24,19 @@ from sessions_core.errors import (
     SessionExpiredError,
     SessionRevokedError,
 )
-from sessions_core.models import Session, ValidationError, ValidationResult
+from sessions_core.keys import KeyRing, default_key_ring
+from sessions_core.models import RevokedReason, Session, ValidationError, ValidationResult
 from sessions_core.store import RevocationMarker
 from sessions_core.tokens import (
-    generate_secure_token,
     hash_token,
     new_session_id,
     new_token,
+    retired_digest,
     successor_token,
 )
+
+# How many retired tokens a session remembers (rule 11 asks for at least 16).
+RETIRED_GENERATIONS = 16
 
 MAX_USER_ID_CHARS = 256
 # Deeper JSON cannot be serialised back by pydantic (its limit is lower than json's).
@@ -44,7 +49,7 @@ class Verdict(NamedTuple):
     Attributes:
         error: the validation error, or None when the session may be used.
         via_previous: the token is the rotated-out one, still inside the grace window.
-        reuse: the token was rotated out before the grace window: a replay.
+        reuse: the token is a retired one presented after its grace: a replay.
     """
 
     error: ValidationError | None
@@ -101,8 +106,14 @@ def create_session(
     sliding_expiration: bool = False,
     now: datetime | None = None,
     bound_user_agent: str | None = None,
+    max_lifetime: timedelta | None = DEFAULT_MAX_LIFETIME,
+    keys: KeyRing | None = None,
 ) -> Session:
     """Build a new session (not stored) with a fresh token.
+
+    The expiry is ``now + expires_in``, never past ``now + max_lifetime`` (the absolute
+    timeout, 30 days unless told otherwise; None turns it off). ``keys`` key the
+    user-derived part of the id (the process's local key when absent).
 
     Raises:
         InvalidArgumentError: an empty or over-long user id, or a lifetime out of range.
@@ -113,21 +124,23 @@ def create_session(
     check_lifetime(lifetime)
     check_metadata(metadata)
     created = _now(now)
-    session_id = new_session_id(user_id)
+    session_id = new_session_id((keys or default_key_ring()).user_ref(user_id).location)
     token = new_token(session_id)
+    expires_at = created + lifetime
+    if max_lifetime is not None:
+        expires_at = min(expires_at, created + max_lifetime)
     return Session(
         id=session_id,
         user_id=user_id,
         token=token,
         token_hash=hash_token(token),
         created_at=created,
-        expires_at=created + lifetime,
+        expires_at=expires_at,
         metadata=dict(metadata) if metadata is not None else None,
         sliding_expiration=sliding_expiration,
         bound_user_agent=bound_user_agent,
         lifetime=lifetime,
         last_active_at=created,
-        rotation_key=generate_secure_token(),
     )
 
 
@@ -142,20 +155,24 @@ def check(
 ) -> Verdict:
     """Decide whether ``token`` may use ``session`` at ``now``.
 
-    Order matters: a wrong secret is ``invalid_token`` whatever the session's state (so
-    a guess learns nothing); then revocation (tombstone or a per-user "revoked before"
+    Order matters: a secret that is neither the current one nor a retired one is
+    ``invalid_token`` whatever the session's state (a guess learns nothing and, above
+    all, revokes nothing: otherwise anyone who saw an id could log its owner out). A
+    retired token is reuse unless it is the immediate predecessor within the grace
+    window (rule 11). Then revocation (tombstone or a per-user "revoked before"
     marker), expiry, and last the user agent.
     """
     presented = hash_token(token)
     if session.token_hash and compare_digest(presented, session.token_hash):
         via_previous = False
-    elif session.previous_token_hash and compare_digest(presented, session.previous_token_hash):
+    else:
+        generation = retired_generation(presented, session.retired)
+        if generation is None:
+            return _INVALID
         rotated_at = session.rotated_at or session.created_at
-        if now > rotated_at + grace:
+        if generation > 0 or now > rotated_at + grace:
             return _REVOKED if session.is_revoked else _REUSE
         via_previous = True
-    else:
-        return _INVALID
     if session.revoked_at is not None or (marker is not None and marker.revokes(session)):
         return Verdict("session_revoked", via_previous) if via_previous else _REVOKED
     if now >= session.expires_at:
@@ -165,6 +182,20 @@ def check(
     return Verdict(None, True) if via_previous else _USABLE
 
 
+def retired_generation(token_hash: str, retired: tuple[str, ...]) -> int | None:
+    """Which retired token ``token_hash`` is (0 = the immediate predecessor), or None.
+
+    Every entry is compared (constant time each) so the answer's timing does not say
+    which generation matched.
+    """
+    digest = retired_digest(token_hash)
+    found = None
+    for generation, candidate in enumerate(retired):
+        if compare_digest(digest, candidate) and found is None:
+            found = generation
+    return found
+
+
 def validate_session(
     token: str,
     session: Session,
@@ -172,19 +203,26 @@ def validate_session(
     now: datetime | None = None,
     user_agent: str | None = None,
     grace: timedelta = DEFAULT_REFRESH_GRACE,
+    marker: RevocationMarker | None = None,
 ) -> ValidationResult:
-    """Validate ``token`` against ``session`` (no store, no side effects)."""
-    verdict = check(token, session, now=_now(now), grace=grace, user_agent=user_agent)
+    """Validate ``token`` against ``session`` (and the user's revocation ``marker``,
+    when there is one) with the manager's rules; no store, no side effects."""
+    verdict = check(
+        token, session, now=_now(now), grace=grace, user_agent=user_agent, marker=marker
+    )
     if verdict.error is not None:
         return ValidationResult(valid=False, error=verdict.error)
     return ValidationResult(valid=True, session=session.model_copy(update={"token": None}))
 
 
-def destroy_session(session: Session, *, now: datetime | None = None) -> Session:
-    """Return a revoked copy of ``session`` (an already revoked one keeps its time)."""
+def destroy_session(
+    session: Session, *, now: datetime | None = None, reason: RevokedReason = "revoked"
+) -> Session:
+    """Return a revoked copy of ``session`` (an already revoked one keeps its time and
+    reason)."""
     if session.revoked_at is not None:
         return session
-    return session.model_copy(update={"revoked_at": _now(now)})
+    return session.model_copy(update={"revoked_at": _now(now), "revoked_reason": reason})
 
 
 def extended_expiry(session: Session, now: datetime, max_lifetime: timedelta | None) -> datetime:
@@ -205,10 +243,12 @@ def refresh_session(
     *,
     slide_only: bool = False,
     now: datetime | None = None,
-    max_lifetime: timedelta | None = None,
+    max_lifetime: timedelta | None = DEFAULT_MAX_LIFETIME,
+    keys: KeyRing | None = None,
 ) -> Session:
-    """Return the refreshed copy of ``session``: new expiry and (unless ``slide_only``)
-    a rotated token whose predecessor is remembered for the grace window.
+    """Return the refreshed copy of ``session``, as `SessionManager.refresh` computes
+    it: expiry ``now + lifetime`` capped at ``created_at + max_lifetime`` and (unless
+    ``slide_only``) a rotated token, its predecessor remembered as retired.
 
     Raises:
         SessionRevokedError: the session is revoked.
@@ -220,25 +260,27 @@ def refresh_session(
         raise SessionRevokedError()
     if session.is_expired(moment):
         raise SessionExpiredError()
-    expires_at = max(session.expires_at, extended_expiry(session, moment, max_lifetime))
+    expires_at = extended_expiry(session, moment, max_lifetime)
     if slide_only:
         return session.model_copy(update={"expires_at": expires_at, "last_active_at": moment})
     if session.token is None:
         raise InvalidArgumentError("rotating a session needs its current token")
-    return rotated(session, session.token, moment, expires_at)
+    return rotated(session, session.token, moment, expires_at, keys or default_key_ring())
 
 
-def rotated(session: Session, token: str, now: datetime, expires_at: datetime) -> Session:
-    """The copy of ``session`` after ``token`` is rotated out at ``now``."""
-    if session.rotation_key:
-        successor = successor_token(session.id, session.rotation_key, token)
-    else:
-        successor = new_token(session.id)
+def rotated(
+    session: Session, token: str, now: datetime, expires_at: datetime, keys: KeyRing
+) -> Session:
+    """The copy of ``session`` after ``token`` (its current token) is rotated out at
+    ``now``: the successor derived from ``token`` with the current key, ``token``
+    first among the retired."""
+    successor = successor_token(session.id, keys.successor_secret(token))
+    retired = (retired_digest(hash_token(token)), *session.retired)[:RETIRED_GENERATIONS]
     return session.model_copy(
         update={
             "token": successor,
             "token_hash": hash_token(successor),
-            "previous_token_hash": hash_token(token),
+            "retired": retired,
             "rotated_at": now,
             "expires_at": expires_at,
             "last_active_at": now,

@@ -8,11 +8,13 @@ the unit tests and the DynamoDB tests check one behaviour (tests/contract).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple, Protocol
 
-from sessions_core.models import Session
+from sessions_core.keys import UserRef
+from sessions_core.models import RevokedReason, Session
 
 
 @dataclass(frozen=True)
@@ -33,10 +35,15 @@ class RevocationMarker:
 
 
 class Loaded(NamedTuple):
-    """A session read together with its user's revocation marker (one request)."""
+    """A session read together with its per-user item (one request).
+
+    ``markers`` holds every mark in that item by user tag: users whose keyed hashes
+    share a location share the item, and only the manager (which holds the key)
+    knows which tag is the session's user's.
+    """
 
     session: Session | None
-    marker: RevocationMarker | None = None
+    markers: Mapping[str, RevocationMarker] = {}
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,7 @@ class Rotation:
 
     expected_token_hash: str
     token_hash: str
-    previous_token_hash: str
+    retired: tuple[str, ...]
     rotated_at: datetime
     expires_at: datetime
 
@@ -60,6 +67,14 @@ class RotateResult:
 
     applied: bool
     current: Session | None
+
+
+@dataclass(frozen=True)
+class LoginFailures:
+    """Failed sign-ins of one user name: how many, since when (the window's start)."""
+
+    count: int
+    first_at: datetime
 
 
 class SessionIdTakenError(Exception):
@@ -77,8 +92,9 @@ class SessionStore(Protocol):
         """Store a new session. Raises `SessionIdTakenError` when the id exists."""
 
     def load(self, prefix: str, session_id: str) -> Loaded:
-        """Read a session and its user's revocation marker in one strongly consistent
-        request. Expired items are returned as they are: the caller checks expiry."""
+        """Read a session and the per-user item its id names, in one strongly
+        consistent request. Expired items are returned as they are: the caller checks
+        expiry."""
 
     def get(self, prefix: str, session_id: str) -> Session | None:
         """Read one session (strongly consistent), or None."""
@@ -100,22 +116,41 @@ class SessionStore(Protocol):
         still ``expected`` and the session is not revoked. True when written."""
 
     def revoke(
-        self, prefix: str, session_id: str, *, at: datetime, live_at: datetime | None = None
+        self,
+        prefix: str,
+        session_id: str,
+        *,
+        at: datetime,
+        reason: RevokedReason,
+        live_at: datetime | None = None,
     ) -> bool:
-        """Set the revocation tombstone if not set (and, given ``live_at``, only if the
-        session has not expired by then). True when this call revoked it."""
+        """Set the revocation tombstone and its reason if not set (and, given
+        ``live_at``, only if the session has not expired by then): a later revocation
+        never overwrites the first one's reason. True when this call revoked it."""
 
     def list_user(self, prefix: str, user_id: str) -> list[Session]:
         """Every stored session of the user from the user index (which may lag),
         including revoked and expired ones, without secrets."""
 
-    def load_marker(self, prefix: str, user_id: str) -> RevocationMarker | None:
-        """The user's revocation marker, if any."""
+    def load_markers(self, prefix: str, refs: list[UserRef]) -> dict[UserRef, RevocationMarker]:
+        """The revocation markers at ``refs`` (one strongly consistent request)."""
 
     def put_marker(
-        self, prefix: str, user_id: str, marker: RevocationMarker, *, expires_at: datetime
+        self, prefix: str, ref: UserRef, marker: RevocationMarker, *, expires_at: datetime
     ) -> None:
-        """Write the user's marker unless a later one is already there."""
+        """Write the marker at ``ref`` unless a later one is already there."""
+
+    def login_failures(self, prefix: str, ref: UserRef) -> LoginFailures | None:
+        """The failed sign-ins counted under ``ref`` (strongly consistent), if any."""
+
+    def add_login_failure(
+        self, prefix: str, ref: UserRef, *, at: datetime, window: timedelta
+    ) -> LoginFailures:
+        """Count one failure at ``at`` atomically: a window older than ``window`` starts
+        over at 1. Returns the count after this one."""
+
+    def clear_login_failures(self, prefix: str, ref: UserRef) -> None:
+        """Forget the failures counted under ``ref``."""
 
     def purge_expired(self, prefix: str, now: datetime, limit: int | None = None) -> int:
         """Delete items whose expiry has passed by ``now`` (tombstones and markers too),

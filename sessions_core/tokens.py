@@ -1,9 +1,10 @@
 """Tokens: generation, hashing, parsing, and the derivation of a rotation successor.
 
 A token is ``<session id>.<secret>``. The id is a canonical lowercase UUID (version 8)
-whose first 48 bits come from SHA-256 of the user id, so the per-user revocation marker
-can be read in the same request as the session (see `user_marker_suffix`). The secret
-is 32 bytes from the OS CSPRNG, base64url without padding (43 characters).
+whose first 48 bits are a keyed hash of the user id (`keys.UserRef.location`), so the
+per-user item can be read in the same request as the session without the id revealing
+its user. The secret is 32 bytes from the OS CSPRNG, base64url without padding (43
+characters).
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ import uuid
 SECRET_CHARS = 43  # base64url of 32 bytes, no padding
 SESSION_ID_CHARS = 36
 TOKEN_CHARS = SESSION_ID_CHARS + 1 + SECRET_CHARS
-USER_PREFIX_BYTES = 6  # 48 bits of the user id's hash in every session id
+# Retired tokens are remembered by the first 128 bits of their SHA-256: enough to
+# recognise a replay, never enough (nor meant) to authenticate one.
+RETIRED_DIGEST_CHARS = 32
 
 _TOKEN_RE = re.compile(
     r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.([A-Za-z0-9_-]{43})"
@@ -42,27 +45,18 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def user_hash(user_id: str) -> str:
-    """SHA-256 of the user id as hex; names the user's slot in a revocation marker."""
-    return hashlib.sha256(user_id.encode("utf-8")).hexdigest()
-
-
-def new_session_id(user_id: str) -> str:
-    """A fresh session id: a UUIDv8 whose first 48 bits are the user id's hash.
+def new_session_id(location: str) -> str:
+    """A fresh session id: a UUIDv8 whose first 48 bits are the user's ``location``
+    (12 hex characters, a keyed hash of the user id: see `keys.KeyRing.user_ref`).
 
     The remaining 74 free bits are random; the secret, not the id, is what protects
     the session, and a collision is caught by the store's conditional insert.
     """
-    prefix = bytes.fromhex(user_hash(user_id)[: USER_PREFIX_BYTES * 2])
-    raw = bytearray(prefix + secrets.token_bytes(16 - USER_PREFIX_BYTES))
+    prefix = bytes.fromhex(location)
+    raw = bytearray(prefix + secrets.token_bytes(16 - len(prefix)))
     raw[6] = (raw[6] & 0x0F) | 0x80  # version 8 (custom layout, RFC 9562)
     raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
     return str(uuid.UUID(bytes=bytes(raw)))
-
-
-def user_marker_suffix(session_id: str) -> str:
-    """The 48-bit user prefix of a session id (12 hex chars): names the marker item."""
-    return session_id[:8] + session_id[9:13]
 
 
 def is_session_id(value: str) -> bool:
@@ -85,20 +79,17 @@ def new_token(session_id: str) -> str:
     return f"{session_id}.{generate_secure_token()}"
 
 
-def successor_token(session_id: str, rotation_key: str, previous_token: str) -> str:
-    """The token that replaces ``previous_token`` on refresh.
+def successor_token(session_id: str, secret: bytes) -> str:
+    """The token that replaces a rotated one, from its derived 32-byte ``secret``
+    (`keys.KeyRing.successor_secret`): derived rather than random so that two
+    concurrent refreshes of one token, or a refresh retried within the grace window,
+    hand out the same successor without a second write."""
+    return f"{session_id}.{base64.urlsafe_b64encode(secret).rstrip(b'=').decode('ascii')}"
 
-    Derived (HMAC-SHA256 under the session's own rotation key) rather than random, so
-    that two concurrent refreshes of one token, or a refresh retried within the grace
-    window, hand out the same successor without a second write.
-    """
-    mac = hmac.new(
-        base64.urlsafe_b64decode(rotation_key + "=" * (-len(rotation_key) % 4)),
-        previous_token.encode("utf-8"),
-        hashlib.sha256,
-    ).digest()
-    secret = base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
-    return f"{session_id}.{secret}"
+
+def retired_digest(token_hash: str) -> str:
+    """How a retired token is remembered: the first 128 bits of its hash (hex)."""
+    return token_hash[:RETIRED_DIGEST_CHARS]
 
 
 def secret_matches(token: str, token_hash: str | None) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -11,7 +12,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from sessions_cli.protocol_servers import STARTERS, ProtocolServer, ServerUnavailableError
+from sessions_cli.protocol_servers import ProtocolServer
 from sessions_core import (
     DynamoDBSessionStore,
     InMemorySessionStore,
@@ -19,7 +20,7 @@ from sessions_core import (
     SessionManager,
 )
 from sessions_core.dynamodb_client import client_config, make_client
-from tests.support import FakeClock, RequestCounter
+from tests.support import FakeClock, RequestCounter, running_server
 
 # moto and boto3 need credentials and a region; never real ones in tests.
 for name, value in {
@@ -30,6 +31,9 @@ for name, value in {
 }.items():
     os.environ[name] = value
 os.environ.pop("AWS_PROFILE", None)
+# The per-deployment key of every test and every `sessions serve` they start: a file
+# created on first use, as for local runs, but never the developer's own.
+os.environ["SESSIONS_KEY_FILE"] = os.path.join(tempfile.mkdtemp(prefix="sessions-key-"), "key")
 os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
@@ -69,14 +73,7 @@ def protocol_servers() -> Iterator[dict[str, Any]]:
 
 def server_store(protocol_servers: dict[str, Any], name: str) -> DynamoDBSessionStore:
     """A fresh table on the named protocol server (skips when it cannot run here)."""
-    if name not in protocol_servers:
-        try:
-            protocol_servers[name] = STARTERS[name]()
-        except ServerUnavailableError as error:
-            protocol_servers[name] = str(error)
-    server = protocol_servers[name]
-    if not isinstance(server, ProtocolServer):
-        pytest.skip(f"{name} unavailable: {server}")
+    server = running_server(protocol_servers, name)
     client = make_client(endpoint_url=server.url, config=client_config(max_attempts=3))
     store = DynamoDBSessionStore(f"t-{uuid.uuid4().hex[:12]}", client=client)
     store.create_table()

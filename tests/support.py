@@ -88,3 +88,22 @@ def inject_error(
 
     client.meta.events.register(f"before-send.dynamodb.{operation}", fail)
     return injected
+
+
+def running_server(started: dict[str, Any], name: str) -> Any:
+    """The named protocol server (moto_server, dynalite), started on first use and kept
+    in ``started`` (the session's ``protocol_servers``); skips the test when it cannot
+    run here."""
+    import pytest
+
+    from sessions_cli.protocol_servers import STARTERS, ProtocolServer, ServerUnavailableError
+
+    if name not in started:
+        try:
+            started[name] = STARTERS[name]()
+        except ServerUnavailableError as error:
+            started[name] = str(error)
+    server = started[name]
+    if not isinstance(server, ProtocolServer):
+        pytest.skip(f"{name} unavailable: {server}")
+    return server

@@ -14,7 +14,7 @@ from typing import Any
 import boto3
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, initialize, rule
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, rule
 from moto import mock_aws
 
 from sessions_core import (
@@ -43,6 +43,8 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 GRACE = timedelta(seconds=30)
+MAX_LIFETIME = timedelta(days=30)  # rule 14's default
+GENERATIONS = 16  # rule 11: retired tokens remembered
 USERS = st.sampled_from(["ann", "bob", "cy"])
 
 
@@ -54,9 +56,13 @@ class ModelSession:
     expires: datetime
     lifetime: timedelta
     current: str  # logical token names
-    previous: str | None = None
+    retired: list[str] = field(default_factory=list)  # newest first
     rotated_at: datetime | None = None
     revoked: bool = False
+
+    @property
+    def previous(self) -> str | None:
+        return self.retired[0] if self.retired else None
 
 
 @dataclass
@@ -66,7 +72,7 @@ class Model:
 
     def owner(self, token: str) -> ModelSession | None:
         for session in self.sessions.values():
-            if token in (session.current, session.previous):
+            if token == session.current or token in session.retired[:GENERATIONS]:
                 return session
         return None
 
@@ -75,9 +81,10 @@ class Model:
         session = self.owner(token)
         if session is None:
             return "invalid_token", False
-        if token == session.previous:
+        if token != session.current:
+            # Rule 11: any retired token is reuse, but the predecessor in its grace.
             assert session.rotated_at is not None
-            if now > session.rotated_at + GRACE:
+            if token != session.previous or now > session.rotated_at + GRACE:
                 return "session_revoked", not session.revoked
         marker = self.markers.get(session.user)
         marked = marker is not None and session.created < marker[0]
@@ -116,7 +123,7 @@ class SessionMachine(RuleBasedStateMachine):
         self.actual[name] = real
         return name
 
-    @rule(target=tokens, user=USERS, minutes=st.integers(1, 600))
+    @rule(target=tokens, user=USERS, minutes=st.integers(1, 60 * 24 * 40))
     def create(self, user: str, minutes: int) -> str:
         made = {
             k: m.create(user_id=user, expires_in=timedelta(minutes=minutes))
@@ -128,7 +135,7 @@ class SessionMachine(RuleBasedStateMachine):
             id_by_store={k: s.id for k, s in made.items()},
             user=user,
             created=now,
-            expires=now + timedelta(minutes=minutes),
+            expires=min(now + timedelta(minutes=minutes), now + MAX_LIFETIME),
             lifetime=timedelta(minutes=minutes),
             current=name,
         )
@@ -144,7 +151,7 @@ class SessionMachine(RuleBasedStateMachine):
             assert owner is not None
             owner.revoked = True
 
-    @rule(target=tokens, token=consumes(tokens))
+    @rule(target=tokens, token=tokens)
     def refresh(self, token: str) -> str:
         error, reuse = self.model.expect(token, self.clock.now)
         session = self.model.owner(token)
@@ -165,8 +172,9 @@ class SessionMachine(RuleBasedStateMachine):
             return token
         name = self._logical(dict(outcomes))
         now = self.clock.now
-        session.previous, session.current, session.rotated_at = token, name, now
-        session.expires = now + session.lifetime
+        session.retired.insert(0, token)
+        session.current, session.rotated_at = name, now
+        session.expires = min(now + session.lifetime, session.created + MAX_LIFETIME)
         return name
 
     @rule(token=tokens)
@@ -195,7 +203,7 @@ class SessionMachine(RuleBasedStateMachine):
                 s.revoked = True
         self.model.markers[user] = (now, None)
 
-    @rule(seconds=st.sampled_from([1, 10, 29, 31, 600, 3600, 86_400]))
+    @rule(seconds=st.sampled_from([1, 10, 29, 31, 600, 3600, 86_400, 20 * 86_400]))
     def advance(self, seconds: int) -> None:
         self.clock.advance(seconds=seconds)
 

@@ -100,7 +100,7 @@ def test_list_for_user_paginates_to_the_end(
     requests.reset()
     listed = ddb_manager.list_for_user("u1")
     assert [s.id for s in listed] == ids[::-1]
-    assert requests.calls["Query"] >= 1 and requests.calls["GetItem"] == 1
+    assert requests.calls["Query"] >= 1 and requests.calls["BatchGetItem"] == 1
 
 
 # -- rotation's fallback when ALL_OLD is not returned -------------------------------------
@@ -119,7 +119,7 @@ def test_rotate_condition_failure_without_all_old_falls_back_to_a_read(
     result = dynamodb_store.rotate(
         "session:",
         session.id,
-        Rotation("not-the-hash", "h2", "h1", session.created_at, session.expires_at),
+        Rotation("not-the-hash", "h2", ("ab" * 16,), session.created_at, session.expires_at),
     )
     assert result.applied is False
     assert result.current is not None and result.current.id == session.id

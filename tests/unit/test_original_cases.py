@@ -227,7 +227,7 @@ def test_store_revoke_marks_the_id_key_and_purge_removes_it() -> None:
     store = InMemorySessionStore()
     session = create_session(user_id="u", expires_in=timedelta(minutes=1), now=START)
     store.insert("session:", session)
-    assert store.revoke("session:", session.id, at=START)
+    assert store.revoke("session:", session.id, at=START, reason="revoked")
     assert store.purge_expired("session:", START + timedelta(minutes=1)) == 1
     assert store.get("session:", session.id) is None
 

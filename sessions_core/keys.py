@@ -1,0 +1,166 @@
+"""The per-deployment secret key, kept outside the table (rule 12).
+
+Two things are keyed with it:
+
+- the successor of a rotated token (``HMAC(key, previous token)``): derived, so that
+  racing refreshes hand out the same successor without storing it, and keyed, so that
+  whoever reads every stored item and holds a dead token still cannot compute the live
+  one;
+- the user-derived part of a session id and the user's slot in the per-user item
+  (``HMAC(key, user id)``), so an id does not reveal whose it is.
+
+A `KeyRing` holds the current key and, during a rotation, the previous ones: new values
+use the current key; checks try every key. Lambda gets the key from the template (a
+generated Secrets Manager secret); local runs and tests get one from a file created on
+first use (`local_key_ring`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import secrets
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from sessions_core.errors import InvalidArgumentError
+
+logger = logging.getLogger("sessions_core")
+
+MIN_KEY_BYTES = 16
+LOCATION_BYTES = 6  # the user-derived 48 bits of a session id; names the per-user item
+TAG_BYTES = 16  # the user's own slot inside that item (users may share a location)
+KEY_FILE_ENV = "SESSIONS_KEY_FILE"
+_USER = b"user\x00"
+_SUCCESSOR = b"successor\x00"
+
+
+@dataclass(frozen=True)
+class UserRef:
+    """Where a user's per-user state lives: the item (``location``, 12 hex characters,
+    also the first 48 bits of each of their session ids) and their slot in it (``tag``,
+    32 hex characters). Both are keyed hashes: neither reveals the user id."""
+
+    location: str
+    tag: str
+
+
+class KeyRing:
+    """The current key and any previous ones (oldest last), as bytes.
+
+    ``repr`` never shows a key.
+
+    Raises:
+        InvalidArgumentError: a key shorter than 16 bytes.
+    """
+
+    __slots__ = ("_keys",)
+
+    def __init__(self, current: bytes, previous: Sequence[bytes] = ()) -> None:
+        keys = (current, *previous)
+        if any(len(key) < MIN_KEY_BYTES for key in keys):
+            raise InvalidArgumentError(f"a secret key needs at least {MIN_KEY_BYTES} bytes")
+        self._keys: tuple[bytes, ...] = keys
+
+    @classmethod
+    def from_text(cls, current: str, previous: str = "") -> KeyRing:
+        """A ring from the key's text (as Secrets Manager generates it) and a
+        comma-separated list of previous keys."""
+        older = [part.strip().encode() for part in previous.split(",") if part.strip()]
+        return cls(current.strip().encode(), older)
+
+    def __repr__(self) -> str:
+        return f"KeyRing(<{len(self._keys)} key(s) redacted>)"
+
+    def _user_digest(self, key: bytes, user_id: str) -> bytes:
+        return hmac.digest(key, _USER + user_id.encode("utf-8"), hashlib.sha256)
+
+    def user_ref(self, user_id: str) -> UserRef:
+        """The user's per-user item and slot under the current key."""
+        return _ref(self._user_digest(self._keys[0], user_id))
+
+    def user_refs(self, user_id: str) -> list[UserRef]:
+        """The user's refs under every key, current first (writes that must reach
+        sessions created before a key rotation go to each)."""
+        return [_ref(self._user_digest(key, user_id)) for key in self._keys]
+
+    def ref_for_session(self, user_id: str, session_id: str) -> UserRef:
+        """The ref under which ``session_id`` (a session of ``user_id``) was created:
+        the key whose location matches the id's first 48 bits, else the current one."""
+        location = location_of(session_id)
+        refs = self.user_refs(user_id) if len(self._keys) > 1 else [self.user_ref(user_id)]
+        return next((ref for ref in refs if ref.location == location), refs[0])
+
+    def successor_secret(self, previous_token: str) -> bytes:
+        """The 32 bytes that become the successor's secret (current key)."""
+        return hmac.digest(
+            self._keys[0], _SUCCESSOR + previous_token.encode("utf-8"), hashlib.sha256
+        )
+
+    def successor_secrets(self, previous_token: str) -> Iterator[bytes]:
+        """The successor's secret under each key, current first."""
+        message = _SUCCESSOR + previous_token.encode("utf-8")
+        for key in self._keys:
+            yield hmac.digest(key, message, hashlib.sha256)
+
+
+def _ref(digest: bytes) -> UserRef:
+    return UserRef(
+        location=digest[:LOCATION_BYTES].hex(),
+        tag=digest[LOCATION_BYTES : LOCATION_BYTES + TAG_BYTES].hex(),
+    )
+
+
+def location_of(session_id: str) -> str:
+    """The 48-bit user location of a session id (12 hex characters)."""
+    return session_id[:8] + session_id[9:13]
+
+
+def default_key_file() -> Path:
+    """``SESSIONS_KEY_FILE``, else ``~/.config/serverless-sessions/secret-key``."""
+    configured = os.environ.get(KEY_FILE_ENV)
+    if configured:
+        return Path(configured)
+    return Path.home() / ".config" / "serverless-sessions" / "secret-key"
+
+
+def local_key_ring(path: Path | None = None) -> KeyRing:
+    """The key of local runs and tests: read from ``path``, created there (mode 0600)
+    on first use. Processes that share the file share the key (`sessions serve` and the
+    operator commands against its table).
+
+    Raises:
+        InvalidArgumentError: the file holds a key shorter than 16 bytes.
+    """
+    path = path or default_key_file()
+    if not path.exists():
+        _create_key_file(path)
+    return KeyRing.from_text(path.read_text(encoding="utf-8"))
+
+
+def _create_key_file(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+        stream.write(secrets.token_urlsafe(48))
+    try:
+        # link() fails if another process created the file first: theirs wins, so two
+        # processes starting together still end up with one key.
+        os.link(draft, path)
+        logger.info("created a local secret key at %s", path)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+
+
+@cache
+def default_key_ring() -> KeyRing:
+    """The process's local key ring (`local_key_ring`), read once: what a
+    `SessionConfig` without a ``secret_key`` uses."""
+    return local_key_ring()
