@@ -17,7 +17,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from handlers import docs
+from handlers import docs, service_guard
 from handlers.body_guard import checked_event
 from handlers.http_errors import ApiError, error_payload, error_response, from_session_error
 from handlers.observability import count, logger, metrics
@@ -88,14 +88,33 @@ def on_unexpected(_: Exception) -> Response[str]:
     return error_response(ApiError(500, "internal_error", "internal error"))
 
 
+FORBIDDEN = ApiError(403, "forbidden", "this route needs an IAM-signed request")
+
+# Rule 15: nothing the API answers may be sniffed into another type, and nothing it
+# answers is for a shared cache (create and refresh carry tokens, the rest is one
+# user's sessions); the docs routes set their own caching.
+_ALWAYS = {"X-Content-Type-Options": "nosniff"}
+_DEFAULT = {"Cache-Control": "no-store"}
+
+
+def with_security_headers(result: dict[str, Any]) -> dict[str, Any]:
+    """``result`` with the headers every API answer carries."""
+    headers = {**_DEFAULT, **(result.get("headers") or {}), **_ALWAYS}
+    return {**result, "headers": headers}
+
+
+# log_event=False whatever POWERTOOLS_LOGGER_LOG_EVENT says: the event holds the token.
 @logger.inject_lambda_context(
-    correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
+    correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True, log_event=False
 )
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Lambda entry point for every route of the API."""
+    if service_guard.forbidden(event):
+        count("ForbiddenServiceCalls")
+        return with_security_headers(error_payload(FORBIDDEN))
     try:
         event = checked_event(event)
     except ApiError as error:
-        return error_payload(error)
-    return app.resolve(event, context)
+        return with_security_headers(error_payload(error))
+    return with_security_headers(app.resolve(event, context))

@@ -20,17 +20,33 @@ logger.setLevel(logging.INFO)
 DENY: dict[str, Any] = {"isAuthorized": False}
 
 
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Allow with ``{userId, sessionId}`` in the context, or deny."""
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def handler(event: Any, context: Any) -> dict[str, Any]:
+    """Allow with ``{userId, sessionId}`` in the context, or deny.
+
+    Whatever the event's shape (headers as a list, ``None`` cookies, not even a dict),
+    it answers: what it cannot read is no credential, and no credential is a deny.
+    """
+    try:
+        return _decide(_dict(event))
+    except SessionError as error:
+        logger.error("authorizer denied: store error %s", error.code)
+    except Exception as error:  # fail closed on anything unforeseen, never a Lambda error
+        logger.error("authorizer denied: unexpected %s", type(error).__name__)
+    return DENY
+
+
+def _decide(event: dict[str, Any]) -> dict[str, Any]:
     credential = credential_from(event.get("headers"), event.get("cookies"))
     if credential is None:
         return DENY
-    agent = event.get("requestContext", {}).get("http", {}).get("userAgent")
-    try:
-        result = runtime.manager().validate(credential.token, user_agent=agent)
-    except SessionError as error:
-        logger.error("authorizer denied: store error %s", error.code)
-        return DENY
+    agent = _dict(_dict(event.get("requestContext")).get("http")).get("userAgent")
+    result = runtime.manager().validate(
+        credential.token, user_agent=agent if isinstance(agent, str) else None
+    )
     if result.session is None:
         return DENY
     return {

@@ -15,7 +15,7 @@ from handlers import settings as runtime
 from handlers.observability import count, logger, metrics
 
 
-@logger.inject_lambda_context(clear_state=True)
+@logger.inject_lambda_context(clear_state=True, log_event=False)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     """Purge up to ``CLEANUP_MAX_DELETES`` expired items (unset: no limit)."""

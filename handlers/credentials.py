@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -26,19 +26,24 @@ class Credential:
         return f"Credential(source={self.source!r}, token=<redacted>)"
 
 
-def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
-    if not headers:
+def _header(headers: object, name: str) -> str | None:
+    if not isinstance(headers, Mapping):
         return None
     for key, value in headers.items():
-        if key.lower() == name:
-            return value
+        if isinstance(key, str) and key.lower() == name:
+            return value if isinstance(value, str) else None
     return None
 
 
-def cookie_value(cookies: Iterable[str] | None, name: str = COOKIE_NAME) -> str | None:
+def cookie_value(cookies: object, name: str = COOKIE_NAME) -> str | None:
     """The value of cookie ``name`` from payload 2.0's ``cookies`` list (each entry may
-    hold several ``a=b; c=d`` pairs when a client sent one header)."""
-    for entry in cookies or ():
+    hold several ``a=b; c=d`` pairs when a client sent one header). Anything that is
+    not a list of strings holds no cookie."""
+    if not isinstance(cookies, list | tuple):
+        return None
+    for entry in cookies:
+        if not isinstance(entry, str):
+            continue
         for pair in entry.split(";"):
             key, sep, value = pair.strip().partition("=")
             if sep and key == name and value:
@@ -46,9 +51,7 @@ def cookie_value(cookies: Iterable[str] | None, name: str = COOKIE_NAME) -> str 
     return None
 
 
-def credential_from(
-    headers: Mapping[str, str] | None, cookies: Iterable[str] | None
-) -> Credential | None:
+def credential_from(headers: object, cookies: object) -> Credential | None:
     """The request's credential: the Authorization header wins over the cookie."""
     authorization = _header(headers, "authorization")
     if authorization is not None:

@@ -36,9 +36,17 @@ def _schema() -> str:
     return _schema_source[0]()
 
 
+# The docs may be cached briefly; the page may not be framed (rule 15: a framed
+# Swagger UI is a clickjacking surface for "Try it out").
+_DOCS_CACHE = {"Cache-Control": "public, max-age=300"}
+_NO_FRAMES = {"Content-Security-Policy": "frame-ancestors 'none'", "X-Frame-Options": "DENY"}
+
+
 @router.get("/openapi.json", include_in_schema=False)
 def openapi_document() -> Response[str]:
-    return Response(status_code=200, content_type="application/json", body=_schema())
+    return Response(
+        status_code=200, content_type="application/json", body=_schema(), headers=_DOCS_CACHE
+    )
 
 
 @cache
@@ -62,4 +70,9 @@ def _page() -> str:
 
 @router.get("/docs", include_in_schema=False)
 def docs_page() -> Response[str]:
-    return Response(status_code=200, content_type="text/html", body=_page())
+    return Response(
+        status_code=200,
+        content_type="text/html",
+        body=_page(),
+        headers={**_DOCS_CACHE, **_NO_FRAMES},
+    )

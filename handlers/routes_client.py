@@ -75,8 +75,18 @@ def whoami() -> Response[str]:
 
 @router.post(
     "/me/session/refresh",
-    summary="Rotate my token; re-sets the cookie when the cookie was used",
-    responses=answers((200, "rotated", TokenAndSession), UNAUTHORIZED, FORBIDDEN, UNAVAILABLE),
+    summary="Rotate my token: a Bearer caller gets it in the body, a cookie caller only in "
+    "the re-set cookie",
+    responses=answers(
+        (
+            200,
+            "rotated: {token, session} for a Bearer token, {session} for the cookie",
+            TokenAndSession,
+        ),
+        UNAUTHORIZED,
+        FORBIDDEN,
+        UNAVAILABLE,
+    ),
     tags=["client"],
 )
 def refresh_me() -> Response[str]:
@@ -84,17 +94,14 @@ def refresh_me() -> Response[str]:
     current = manager()
     session = current.refresh(credential.token, user_agent=_user_agent())
     count("SessionsRefreshed")
-    cookies = None
-    if credential.source == "cookie":
-        same_site = runtime.settings().cookie_same_site
-        cookies = [
-            session_cookie(session.token or "", session.expires_at, current.config.now(), same_site)
-        ]
-    return json_response(
-        200,
-        TokenAndSession.of(session),
-        cookies=cookies,
+    if credential.source == "header":
+        return json_response(200, TokenAndSession.of(session))
+    # Rule 15: the HttpOnly cookie's token never reaches the body, where scripts read.
+    same_site = runtime.settings().cookie_same_site
+    cookie = session_cookie(
+        session.token or "", session.expires_at, current.config.now(), same_site
     )
+    return json_response(200, SessionAnswer(session=SessionView.of(session)), cookies=[cookie])
 
 
 @router.delete(

@@ -69,6 +69,20 @@ class Answer:
     body: bytes = b""
 
 
+def merge_headers(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """Headers as API Gateway passes them in payload 2.0: names lowercased, repeated
+    headers joined with commas (repeated ``Cookie`` headers with ``; ``, since they
+    become the ``cookies`` list)."""
+    merged: dict[str, str] = {}
+    for name, value in pairs:
+        key = name.lower()
+        if key in merged:
+            merged[key] += ("; " if key == "cookie" else ",") + value
+        else:
+            merged[key] = value
+    return merged
+
+
 def load_handler(dotted: str) -> Handler:
     """Import ``package.module.function`` as the template's ``Handler`` names it."""
     module_name, _, attribute = dotted.rpartition(".")

@@ -9,7 +9,6 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from sessions_cli import operator
 from sessions_core import SessionError, StoreUnavailableError
@@ -32,6 +31,12 @@ def _parser() -> argparse.ArgumentParser:
         )
         if name != "serve":
             command.add_argument("--json", action="store_true", help="print JSON for scripts")
+            command.add_argument(
+                "--secret-arn",
+                default=os.environ.get("SESSIONS_SECRET_ARN"),
+                help="for a table on AWS: the Secrets Manager secret holding the deployment's"
+                " key (default: SESSIONS_SECRET_ARN)",
+            )
         return command
 
     serve = add("serve", "serve the API of template.yaml on a local port")
@@ -50,7 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     create.set_defaults(run=operator.cmd_create)
 
     validate = add("validate", "check a token")
-    validate.add_argument("token")
+    validate.add_argument(
+        "token", help="the token, or - to read it from standard input (keeps it out of ps)"
+    )
     validate.set_defaults(run=operator.cmd_validate)
 
     listing = add("list", "list a user's active sessions")
@@ -78,8 +85,7 @@ def _parser() -> argparse.ArgumentParser:
 def _local_credentials(endpoint_url: str | None) -> None:
     """A local endpoint (embedded moto, DynamoDB Local) needs some credentials but never
     real ones: supply placeholders when none are configured."""
-    host = urlsplit(endpoint_url or "").hostname or ""
-    if host in {"127.0.0.1", "localhost", "::1"} and "AWS_ACCESS_KEY_ID" not in os.environ:
+    if operator.is_local(endpoint_url) and "AWS_ACCESS_KEY_ID" not in os.environ:
         os.environ["AWS_ACCESS_KEY_ID"] = "local"
         os.environ["AWS_SECRET_ACCESS_KEY"] = "local"  # noqa: S105 - placeholder, local only
 

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
+import botocore.session
+
+from handlers.settings import PREVIOUS_KEYS_ENV, SECRET_KEY_ENV
 from sessions_core import DynamoDBSessionStore, Session, SessionConfig, SessionManager
 from sessions_core.dynamodb_client import make_client
+from sessions_core.keys import KeyRing, default_key_ring
 
 
 def store_for(args: argparse.Namespace) -> DynamoDBSessionStore:
@@ -16,9 +23,38 @@ def store_for(args: argparse.Namespace) -> DynamoDBSessionStore:
     return DynamoDBSessionStore(args.table, client=make_client(endpoint_url=args.endpoint_url))
 
 
+def key_for(args: argparse.Namespace) -> KeyRing:
+    """The deployment's key: ``SESSIONS_SECRET_KEY``; else the secret ``--secret-arn``
+    names (read with your AWS credentials); else, for a table on this machine, the local
+    key file `sessions serve` uses.
+
+    Raises:
+        ValueError: a table on AWS and no way to its key (the commands would otherwise
+            write revocation marks where the service never looks).
+    """
+    if os.environ.get(SECRET_KEY_ENV, "").strip():
+        return KeyRing.from_text(os.environ[SECRET_KEY_ENV], os.environ.get(PREVIOUS_KEYS_ENV, ""))
+    if args.secret_arn:
+        client = botocore.session.get_session().create_client("secretsmanager")
+        text = client.get_secret_value(SecretId=args.secret_arn)["SecretString"]
+        return KeyRing.from_text(text, os.environ.get(PREVIOUS_KEYS_ENV, ""))
+    if is_local(args.endpoint_url):
+        return default_key_ring()
+    raise ValueError(
+        "this table is on AWS: give its key with --secret-arn ARN (the SessionsSecretKey "
+        f"resource of your stack) or {SECRET_KEY_ENV}"
+    )
+
+
+def is_local(endpoint_url: str | None) -> bool:
+    """True for an endpoint on this machine (embedded moto, dynalite, DynamoDB Local)."""
+    host = urlsplit(endpoint_url or "").hostname or ""
+    return host in {"127.0.0.1", "localhost", "::1"}
+
+
 def manager_for(args: argparse.Namespace) -> SessionManager:
-    """A manager on the configured table."""
-    return SessionManager(SessionConfig(store_for(args)))
+    """A manager on the configured table, keyed as the deployment is."""
+    return SessionManager(SessionConfig(store_for(args), secret_key=key_for(args)))
 
 
 def _when(moment: datetime) -> str:
@@ -59,7 +95,9 @@ def cmd_create(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    result = manager_for(args).validate(args.token)
+    from_stdin = args.token == "-"  # noqa: S105 - the conventional "read stdin" argument
+    token = sys.stdin.readline().strip() if from_stdin else args.token
+    result = manager_for(args).validate(token)
     if result.session is None:
         _emit(args, {"valid": False, "error": result.error}, f"Not valid: {result.error}.")
         return 1

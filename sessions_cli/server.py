@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sessions_cli.gateway import Answer, LocalGateway, Request
+from sessions_cli.gateway import Answer, LocalGateway, Request, merge_headers
 from sessions_cli.protocol_servers import start_embedded_moto
 from sessions_cli.template import authorizer_function, function_handler, load_template, routes
 
@@ -61,7 +61,7 @@ def _request_handler(
                     method=self.command,
                     path=split.path or "/",
                     query=split.query,
-                    headers={k: v for k, v in self.headers.items()},
+                    headers=merge_headers(list(self.headers.items())),
                     body=body,
                     source_ip=self.client_address[0],
                 )

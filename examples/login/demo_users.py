@@ -15,10 +15,18 @@ DEMO_USERS = {
 }
 
 
+_UNKNOWN = b"\x00" * 16
+
+
 def check_password(username: str, password: str) -> bool:
-    """True when the demo user exists and the password matches (constant time)."""
+    """True when the demo user exists and the password matches (constant time).
+
+    Bytes on both sides: ``compare_digest`` refuses non-ASCII ``str``, and an unknown
+    user must cost and answer exactly what a wrong password does.
+    """
     expected = DEMO_USERS.get(username)
+    given = password.encode("utf-8", "surrogatepass")
     if expected is None:
-        hmac.compare_digest(password, "x" * 10)  # same work for unknown users
+        hmac.compare_digest(given, _UNKNOWN)
         return False
-    return hmac.compare_digest(password.encode(), expected.encode())
+    return hmac.compare_digest(given, expected.encode("utf-8"))

@@ -7,6 +7,8 @@ sessions API (``/me/...``) with that cookie.
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from handlers.cookies import session_cookie
 from handlers.credentials import header
 from handlers.http_errors import ApiError, error_response, from_session_error
 from sessions_core import SessionError
+from sessions_core.login_throttle import LoginThrottle
 
 STATIC = Path(__file__).resolve().parent / "static"
 CLIENT = Path(__file__).resolve().parents[2] / "clients" / "js" / "sessions.js"
@@ -89,9 +92,14 @@ def login(body: LoginBody) -> Response[str]:
     origin = (header(app.current_event.headers, "origin") or "").rstrip("/")
     if origin not in runtime.settings().allowed_origins:
         raise ApiError(403, "forbidden_origin", "sign in from the app's own page")
-    if not check_password(body.username, body.password):
-        raise ApiError(401, "invalid_credentials", "unknown user or wrong password")
     manager = runtime.manager()
+    throttle = LoginThrottle(manager.config)
+    # Rule 16: checked before the password, so a blocked name learns nothing more.
+    _refuse_if_blocked(throttle.retry_after(body.username))
+    if not check_password(body.username, body.password):
+        throttle.failed(body.username)  # the next attempt answers 429 once at the limit
+        raise ApiError(401, "invalid_credentials", "unknown user or wrong password")
+    throttle.succeeded(body.username)
     agent = app.current_event.request_context.http.user_agent or ""
     session = manager.create(
         user_id=body.username,
@@ -113,6 +121,17 @@ def login(body: LoginBody) -> Response[str]:
         cookies=[cookie],
         headers={"Cache-Control": "no-store"},
     )
+
+
+def _refuse_if_blocked(wait: timedelta | None) -> None:
+    if wait is not None:
+        seconds = str(max(1, math.ceil(wait.total_seconds())))
+        raise ApiError(
+            429,
+            "too_many_attempts",
+            "too many failed sign-ins for this user; try again later",
+            {"Retry-After": seconds},
+        )
 
 
 @app.exception_handler(ApiError)

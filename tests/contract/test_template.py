@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import subprocess
 import sys
 import tomllib
@@ -103,11 +104,41 @@ def test_globals_deploy_python313_on_arm64_with_json_logs() -> None:
         assert props["LoggingConfig"]["LogFormat"] == "JSON"
 
 
-def test_authorizer_policy_only_reads() -> None:
+def test_authorizer_policy_reads_and_updates_only() -> None:
+    # It revokes on token reuse (rule 11) and slides expiries: conditional UpdateItems.
+    # It never creates, deletes, queries or scans.
     props = TEMPLATE["Resources"]["AuthorizerFunction"]["Properties"]
     actions = {a for s in props["Policies"][0]["Statement"] for a in s["Action"]}
-    assert actions <= {"dynamodb:GetItem", "dynamodb:BatchGetItem"}
-    assert props["Environment"]["Variables"]["SESSIONS_READ_ONLY"] == "true"
+    assert actions == {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:UpdateItem"}
+
+
+def test_template_iam_routes_are_the_routes_the_handler_guards() -> None:
+    # Rule 13: the handler's own list of service routes is the template's AWS_IAM list.
+    from handlers.service_guard import SERVICE_ROUTES
+
+    iam = {(r.method, r.path) for r in routes(TEMPLATE) if r.authorizer == "AWS_IAM"}
+    assert iam == set(SERVICE_ROUTES)
+
+
+def test_template_functions_get_the_generated_key_and_a_30_day_timeout() -> None:
+    variables = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables["SESSIONS_SECRET_KEY"] == {
+        "Sub": "{{resolve:secretsmanager:${SessionsSecretKey}:SecretString}}"
+    }
+    secret = TEMPLATE["Resources"]["SessionsSecretKey"]
+    assert secret["Type"] == "AWS::SecretsManager::Secret"
+    assert secret["Properties"]["GenerateSecretString"]["PasswordLength"] >= 32
+    assert variables["SESSIONS_MAX_LIFETIME_SECONDS"] == {"Ref": "MaxSessionLifetimeSeconds"}
+    assert TEMPLATE["Parameters"]["MaxSessionLifetimeSeconds"]["Default"] == 2592000
+
+
+def test_template_api_is_throttled_and_its_access_log_holds_no_credential() -> None:
+    api = TEMPLATE["Resources"]["SessionsApi"]["Properties"]
+    assert set(api["DefaultRouteSettings"]) == {"ThrottlingRateLimit", "ThrottlingBurstLimit"}
+    log_format = api["AccessLogSettings"]["Format"]
+    json.loads(log_format.replace("$context.", "context_"))  # one JSON object per line
+    for credential in ("header", "cookie", "authorization", "querystring", "body", "token"):
+        assert credential not in log_format.lower()
 
 
 def test_authorizer_imports_no_http_framework() -> None:

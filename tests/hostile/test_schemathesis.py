@@ -1,5 +1,5 @@
 """schemathesis against the API's own OpenAPI document, over HTTP to `sessions serve`:
-no 5xx, and every 4xx is JSON ``{error, message}``."""
+no 5xx, every 4xx is JSON ``{error, message}``, and rule 15's headers on every answer."""
 
 from __future__ import annotations
 
@@ -39,6 +39,10 @@ def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_api_fuzz_no_server_error_and_json_errors(case: Any, api_url: str) -> None:
     response = case.call(base_url=api_url)
     assert response.status_code < 500, (case.method, case.path, response.text[:300])
+    headers = response.headers  # lowercase names, lists of values
+    assert headers.get("x-content-type-options") == ["nosniff"], (case.method, case.path)
+    if '"token"' in response.text:
+        assert headers.get("cache-control") == ["no-store"], (case.method, case.path)
     if response.status_code >= 400:
         answer = response.json()
         assert set(answer) == {"error", "message"}, answer

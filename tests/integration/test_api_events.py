@@ -103,15 +103,22 @@ def test_me_session_without_token_answers_401(api_manager: SessionManager) -> No
     assert result["statusCode"] == 401 and body(result)["error"] == "missing_token"
 
 
-def test_me_refresh_with_cookie_resets_the_cookie(api_manager: SessionManager) -> None:
-    token, _ = _create(api_manager)
+def test_me_refresh_with_cookie_resets_the_cookie_and_keeps_the_token_out_of_the_body(
+    api_manager: SessionManager,
+) -> None:
+    # Rule 15: the body used to carry the HttpOnly cookie's new token, for any script.
+    token, session_id = _create(api_manager)
     result = invoke(event("me_refresh_cookie", token=token))
     assert result["statusCode"] == 200
-    new_token = body(result)["token"]
+    answer = body(result)
+    assert set(answer) == {"session"} and answer["session"]["id"] == session_id
     (cookie,) = result["cookies"]
-    assert cookie.startswith(f"__Host-session={new_token};")
+    new_token = cookie.split(";")[0].removeprefix("__Host-session=")
+    assert new_token != token and new_token not in result["body"]
+    assert api_manager.validate(new_token).valid
     for attribute in ("Path=/", "HttpOnly", "Secure", "SameSite=Lax", "Max-Age=86400"):
         assert attribute in cookie
+    assert result["headers"]["Cache-Control"] == "no-store"
 
 
 def test_me_refresh_with_bearer_sets_no_cookie(api_manager: SessionManager) -> None:
@@ -121,6 +128,7 @@ def test_me_refresh_with_bearer_sets_no_cookie(api_manager: SessionManager) -> N
     data["headers"]["authorization"] = f"Bearer {token}"
     result = invoke(data)
     assert result["statusCode"] == 200 and not result.get("cookies")
+    assert body(result)["token"] != token
 
 
 @pytest.mark.parametrize("origin", ["https://evil.example", None, "null"])
