@@ -17,7 +17,7 @@ from bench.cpu import measure_cpu
 from bench.latency import measure_latency
 from bench.measure import Clock
 from sessions_cli.protocol_servers import ServerUnavailableError, start_dynalite
-from sessions_core.dynamodb_client import make_client
+from sessions_core.dynamodb.client import make_client
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 

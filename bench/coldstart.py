@@ -25,8 +25,8 @@ LAMBDA_ENV = {
 }
 PROGRAMS = {
     "boto3 + client (floor)": "import boto3; boto3.client('dynamodb')",
-    "authorizer": "import handlers.authorizer, handlers.settings as s; s.manager()",
-    "api handler": "import handlers.api, handlers.settings as s; s.manager()",
+    "authorizer": "import handlers.authorizer as h; h.wiring.runtime()",
+    "api handler": "import handlers.api as h; h.wiring.runtime()",
 }
 
 

@@ -51,11 +51,12 @@ def measure_cpu(calls: int = 20_000) -> dict[str, Any]:
 def _handler_vs_direct(manager: SessionManager, token: str, calls: int) -> tuple[Figure, Figure]:
     os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-    from handlers import settings
-    from handlers.api import handler
+    from handlers.api import handler, wiring
+    from handlers.settings import Settings
+    from handlers.wiring import Runtime
     from sessions_cli.gateway import LocalContext
 
-    settings.manager = lambda: manager  # type: ignore[assignment]
+    wiring.use(Runtime(Settings.from_env(), manager))
     event = json.loads((EVENTS / "validate_session.json").read_text().replace("TOKEN", token))
     context = LocalContext("ApiFunction")
     if handler(event, context)["statusCode"] != 200:

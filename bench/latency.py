@@ -11,7 +11,7 @@ from typing import Any
 from bench.measure import repeat
 from sessions_cli.protocol_servers import STARTERS, ServerUnavailableError
 from sessions_core import DynamoDBSessionStore, SessionConfig, SessionManager
-from sessions_core.dynamodb_client import make_client
+from sessions_core.dynamodb.client import make_client
 
 
 def _median_ms(work: Callable[[], Any], calls: int) -> float:

@@ -17,24 +17,26 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from handlers import docs, service_guard
+from handlers.api_models import METADATA_TOO_LARGE
 from handlers.body_guard import checked_event
+from handlers.docs import install as install_docs
 from handlers.http_errors import ApiError, error_payload, error_response, from_session_error
-from handlers.observability import count, logger, metrics
+from handlers.observability import count, logger, manager_event, metrics
+from handlers.responses import RUNTIME_KEY
 from handlers.routes_client import router as client_router
 from handlers.routes_service import router as service_router
+from handlers.service_guard import forbidden
+from handlers.wiring import Wiring
 from sessions_core import SessionError
+
+# Built on the first event of each cold start; its manager's events feed the metrics.
+wiring = Wiring(observer=manager_event)
 
 # debug=False: Powertools' debug mode prints whole events, session tokens included.
 app = APIGatewayHttpResolver(enable_validation=True, debug=False)
 app.include_router(service_router)
 app.include_router(client_router)
-app.include_router(docs.router)
-docs.serve_schema_from(
-    lambda: app.get_openapi_json_schema(
-        title=docs.TITLE, version=docs.VERSION, description=docs.DESCRIPTION
-    )
-)
+install_docs(app)
 
 
 @app.exception_handler(ApiError)
@@ -54,6 +56,10 @@ def on_session_error(error: SessionError) -> Response[str]:
 @app.exception_handler(RequestValidationError)
 def on_validation_error(error: RequestValidationError) -> Response[str]:
     problems = error.errors()
+    if any(p.get("type") == METADATA_TOO_LARGE for p in problems):
+        return error_response(
+            ApiError(413, METADATA_TOO_LARGE, "metadata must be at most 2 KiB as JSON")
+        )
     whole_body = {"model_attributes_type", "dict_type", "missing"}
     if any(
         p.get("type") == "json_invalid"
@@ -110,11 +116,12 @@ def with_security_headers(result: dict[str, Any]) -> dict[str, Any]:
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Lambda entry point for every route of the API."""
-    if service_guard.forbidden(event):
+    if forbidden(event):
         count("ForbiddenServiceCalls")
         return with_security_headers(error_payload(FORBIDDEN))
     try:
         event = checked_event(event)
     except ApiError as error:
         return with_security_headers(error_payload(error))
+    app.append_context(**{RUNTIME_KEY: wiring.runtime()})
     return with_security_headers(app.resolve(event, context))

@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    field_validator,
+)
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
 
-from sessions_core import Session
+from sessions_core import PublicSession, Session
+from sessions_core.limits import (
+    MAX_EXPIRES_IN_MS,
+    MAX_METADATA_BYTES,
+    MAX_USER_AGENT_CHARS,
+    MAX_USER_ID_CHARS,
+    metadata_size,
+)
 
-MAX_EXPIRES_IN_MS = 400 * 24 * 3600 * 1000
-MAX_METADATA_BYTES = 2048
 MAX_BODY_BYTES = 16 * 1024
 MAX_TOKEN_CHARS = 4096
-MAX_USER_AGENT_CHARS = 1024
+# The error type a too-large metadata object is reported with (answered 413, not 422).
+METADATA_TOO_LARGE = "metadata_too_large"
 
 _CAMEL = ConfigDict(alias_generator=to_camel, populate_by_name=True, defer_build=True)
 
@@ -25,15 +39,28 @@ class CreateSessionBody(BaseModel):
 
     model_config = _CAMEL
 
-    user_id: StrictStr = Field(min_length=1, max_length=256)
+    user_id: StrictStr = Field(min_length=1, max_length=MAX_USER_ID_CHARS)
     expires_in: StrictInt | None = Field(
         default=None, ge=1, le=MAX_EXPIRES_IN_MS, description="lifetime in milliseconds"
     )
     metadata: dict[str, Any] | None = Field(
-        default=None, description="a JSON object of at most 2 KiB serialized"
+        default=None, description=f"a JSON object of at most {MAX_METADATA_BYTES} bytes serialized"
     )
     sliding_expiration: StrictBool = False
     user_agent: StrictStr | None = Field(default=None, max_length=MAX_USER_AGENT_CHARS)
+
+    @field_validator("metadata")
+    @classmethod
+    def _metadata_fits(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        try:
+            too_large = value is not None and metadata_size(value) > MAX_METADATA_BYTES
+        except (TypeError, ValueError):
+            return value  # not plain JSON: the core refuses it with the reason
+        if too_large:
+            raise PydanticCustomError(
+                METADATA_TOO_LARGE, f"metadata must be at most {MAX_METADATA_BYTES} bytes as JSON"
+            )
+        return value
 
 
 class TokenBody(BaseModel):
@@ -46,65 +73,36 @@ class TokenBody(BaseModel):
     user_agent: StrictStr | None = Field(default=None, max_length=MAX_USER_AGENT_CHARS)
 
 
-class SessionView(BaseModel):
-    """A session as the API shows it: never a token or a hash."""
-
-    model_config = _CAMEL
-
-    id: str
-    user_id: str
-    created_at: datetime
-    expires_at: datetime
-    last_active_at: datetime | None = None
-    sliding_expiration: bool = False
-    metadata: dict[str, Any] | None = None
-    current: bool | None = Field(default=None, description="set in /me/sessions only")
-
-    @classmethod
-    def of(cls, session: Session, *, current: bool | None = None) -> SessionView:
-        """The view of a session."""
-        return cls(
-            id=session.id,
-            user_id=session.user_id,
-            created_at=session.created_at,
-            expires_at=session.expires_at,
-            last_active_at=session.last_active_at,
-            sliding_expiration=session.sliding_expiration,
-            metadata=session.metadata,
-            current=current,
-        )
-
-
 class TokenAndSession(BaseModel):
     """Answer of create and refresh."""
 
     token: str = Field(repr=False)
-    session: SessionView
+    session: PublicSession
 
     @classmethod
     def of(cls, session: Session) -> TokenAndSession:
         """The answer for a session that was just created or rotated (it has a token)."""
-        return cls(token=session.token or "", session=SessionView.of(session))
+        return cls(token=session.token or "", session=PublicSession.of(session))
 
 
 class ValidationAnswer(BaseModel):
     """Answer of ``POST /sessions/validate``."""
 
     valid: bool
-    session: SessionView | None = None
+    session: PublicSession | None = None
     error: str | None = None
 
 
 class SessionAnswer(BaseModel):
     """Answer of ``GET /me/session``."""
 
-    session: SessionView
+    session: PublicSession
 
 
 class SessionList(BaseModel):
     """Answer of the listing routes."""
 
-    sessions: list[SessionView]
+    sessions: list[PublicSession]
 
 
 class RevokedCount(BaseModel):

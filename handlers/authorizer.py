@@ -10,14 +10,17 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from handlers import settings as runtime
 from handlers.credentials import credential_from
+from handlers.wiring import Wiring
 from sessions_core import SessionError
 
 logger = logging.getLogger("sessions.authorizer")
 logger.setLevel(logging.INFO)
 
 DENY: dict[str, Any] = {"isAuthorized": False}
+
+# Built on the first event of each cold start (no metrics here: no Powertools).
+wiring = Wiring()
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -44,7 +47,7 @@ def _decide(event: dict[str, Any]) -> dict[str, Any]:
     if credential is None:
         return DENY
     agent = _dict(_dict(event.get("requestContext")).get("http")).get("userAgent")
-    result = runtime.manager().validate(
+    result = wiring.runtime().manager.validate(
         credential.token, user_agent=agent if isinstance(agent, str) else None
     )
     if result.session is None:

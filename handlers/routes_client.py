@@ -12,7 +12,6 @@ from urllib.parse import unquote
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from handlers import settings as runtime
 from handlers.api_models import (
     FORBIDDEN,
     UNAUTHORIZED,
@@ -21,19 +20,27 @@ from handlers.api_models import (
     RevokedCount,
     SessionAnswer,
     SessionList,
-    SessionView,
     TokenAndSession,
     answers,
 )
-from handlers.context import json_response, manager
 from handlers.cookies import cleared_cookie, session_cookie
 from handlers.credentials import Credential, credential_from, header
 from handlers.http_errors import ApiError
 from handlers.observability import count
-from sessions_core import Session
+from handlers.responses import json_response, runtime_of
+from handlers.settings import Settings
+from sessions_core import PublicSession, Session, SessionManager
 from sessions_core.errors import ERRORS_BY_CODE
 
 router = APIGatewayHttpRouter()
+
+
+def manager() -> SessionManager:
+    return runtime_of(router).manager
+
+
+def settings() -> Settings:
+    return runtime_of(router).settings
 
 
 def _credential(*, changes_state: bool) -> Credential:
@@ -43,7 +50,7 @@ def _credential(*, changes_state: bool) -> Credential:
         raise ApiError(401, "missing_token", "send the session token as a Bearer token or cookie")
     if changes_state and credential.source == "cookie":
         origin = (header(event.headers, "origin") or "").rstrip("/")
-        if origin not in runtime.settings().allowed_origins:
+        if origin not in settings().allowed_origins:
             raise ApiError(403, "forbidden_origin", "this origin may not change the session")
     return credential
 
@@ -69,7 +76,7 @@ def _current(credential: Credential) -> Session:
 )
 def whoami() -> Response[str]:
     return json_response(
-        200, SessionAnswer(session=SessionView.of(_current(_credential(changes_state=False))))
+        200, SessionAnswer(session=PublicSession.of(_current(_credential(changes_state=False))))
     )
 
 
@@ -97,11 +104,11 @@ def refresh_me() -> Response[str]:
     if credential.source == "header":
         return json_response(200, TokenAndSession.of(session))
     # Rule 15: the HttpOnly cookie's token never reaches the body, where scripts read.
-    same_site = runtime.settings().cookie_same_site
+    same_site = settings().cookie_same_site
     cookie = session_cookie(
         session.token or "", session.expires_at, current.config.now(), same_site
     )
-    return json_response(200, SessionAnswer(session=SessionView.of(session)), cookies=[cookie])
+    return json_response(200, SessionAnswer(session=PublicSession.of(session)), cookies=[cookie])
 
 
 @router.delete(
@@ -116,7 +123,7 @@ def logout() -> Response[None]:
     if result.session is not None:
         manager().destroy(result.session.id)
         count("SessionsRevoked")
-    return json_response(204, cookies=[cleared_cookie(runtime.settings().cookie_same_site)])
+    return json_response(204, cookies=[cleared_cookie(settings().cookie_same_site)])
 
 
 @router.get(
@@ -130,7 +137,7 @@ def my_sessions() -> Response[str]:
     sessions = manager().list_for_user(me.user_id)
     if all(s.id != me.id for s in sessions):
         sessions = [me, *sessions]  # the index may not show a brand-new session yet
-    views = [SessionView.of(s, current=s.id == me.id) for s in sessions]
+    views = [PublicSession.of(s, current=s.id == me.id) for s in sessions]
     return json_response(200, SessionList(sessions=views))
 
 

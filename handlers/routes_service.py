@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from typing import Annotated
 from urllib.parse import unquote
@@ -14,30 +13,36 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from handlers.api_models import (
     BAD_BODY,
     INVALID_FIELDS,
-    MAX_METADATA_BYTES,
     TOO_LARGE,
     UNAUTHORIZED,
     UNAVAILABLE,
     CreateSessionBody,
     RevokedCount,
     SessionList,
-    SessionView,
     TokenAndSession,
     TokenBody,
     ValidationAnswer,
     answers,
 )
-from handlers.context import json_response, manager
 from handlers.http_errors import ApiError
 from handlers.observability import count
+from handlers.responses import json_response, runtime_of
+from sessions_core import PublicSession, SessionManager
+from sessions_core.limits import MAX_USER_ID_CHARS
 
 router = APIGatewayHttpRouter()
 
 
+def manager() -> SessionManager:
+    return runtime_of(router).manager
+
+
 def _user_id(raw: str) -> str:
     user_id = unquote(raw)
-    if not 1 <= len(user_id) <= 256:
-        raise ApiError(422, "invalid_user_id", "userId must be 1 to 256 characters")
+    if not 1 <= len(user_id) <= MAX_USER_ID_CHARS:
+        raise ApiError(
+            422, "invalid_user_id", f"userId must be 1 to {MAX_USER_ID_CHARS} characters"
+        )
     return user_id
 
 
@@ -50,10 +55,6 @@ def _user_id(raw: str) -> str:
     tags=["service"],
 )
 def create_session(body: Annotated[CreateSessionBody, Body()]) -> Response[str]:
-    if body.metadata is not None:
-        size = len(json.dumps(body.metadata, separators=(",", ":")).encode("utf-8"))
-        if size > MAX_METADATA_BYTES:
-            raise ApiError(413, "metadata_too_large", "metadata must be at most 2 KiB as JSON")
     session = manager().create(
         user_id=body.user_id,
         expires_in=timedelta(milliseconds=body.expires_in) if body.expires_in else None,
@@ -74,7 +75,7 @@ def create_session(body: Annotated[CreateSessionBody, Body()]) -> Response[str]:
 def validate_session(body: Annotated[TokenBody, Body()]) -> Response[str]:
     result = manager().validate(body.token, user_agent=body.user_agent)
     count(f"Validation_{result.error or 'valid'}")
-    view = SessionView.of(result.session) if result.session else None
+    view = PublicSession.of(result.session) if result.session else None
     return json_response(
         200, ValidationAnswer(valid=result.valid, session=view, error=result.error)
     )
@@ -109,7 +110,7 @@ def destroy_session(sessionId: str) -> Response[None]:  # noqa: N803 - the path 
 )
 def list_user_sessions(userId: str) -> Response[str]:  # noqa: N803 - the path names it
     sessions = manager().list_for_user(_user_id(userId))
-    return json_response(200, SessionList(sessions=[SessionView.of(s) for s in sessions]))
+    return json_response(200, SessionList(sessions=[PublicSession.of(s) for s in sessions]))
 
 
 @router.delete(

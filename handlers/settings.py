@@ -1,7 +1,6 @@
-"""Configuration from the environment (names as `template.yaml` declares them) and the
-manager each Lambda builds once per cold start.
+"""Configuration from the environment, named as `template.yaml` declares it.
 
-Kept free of HTTP frameworks: the authorizer imports it on the hot path.
+Kept free of HTTP frameworks and of boto3: the authorizer imports it on the hot path.
 """
 
 from __future__ import annotations
@@ -9,14 +8,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import cache
 
-from sessions_core import DynamoDBSessionStore, SessionConfig, SessionManager
 from sessions_core.config import DEFAULT_MAX_LIFETIME
-from sessions_core.dynamodb_client import make_client
+from sessions_core.dynamodb.items import DEFAULT_EXPIRY_SHARDS
 from sessions_core.keys import KeyRing, default_key_ring
 
 DEFAULT_TABLE = "sessions"
@@ -24,15 +20,6 @@ SECRET_KEY_ENV = "SESSIONS_SECRET_KEY"  # noqa: S105 - a variable name, not a se
 PREVIOUS_KEYS_ENV = "SESSIONS_PREVIOUS_SECRET_KEYS"
 
 logger = logging.getLogger("sessions.settings")
-
-# What the manager reports (reuse detected, sliding extended) goes here; the API sets
-# it to its metrics at import, the authorizer leaves it unset (no Powertools there).
-_observer: list[Callable[[str], None]] = []
-
-
-def observe_with(observer: Callable[[str], None]) -> None:
-    """Send the manager's events to ``observer`` (call before the first `manager()`)."""
-    _observer[:] = [observer]
 
 
 @dataclass(frozen=True)
@@ -52,6 +39,8 @@ class Settings:
         keys: ``SESSIONS_SECRET_KEY`` (and ``SESSIONS_PREVIOUS_SECRET_KEYS`` during a
             rotation): the per-deployment key the template generates. Outside Lambda
             without it, the local key file; inside Lambda without it, see `key_ring`.
+        expiry_shards: ``SESSIONS_EXPIRY_SHARDS`` (8): partitions of the expiry index;
+            only ever raise it (cleanup reads the shards below the count).
     """
 
     table: str
@@ -63,6 +52,7 @@ class Settings:
     cookie_same_site: str
     read_only: bool = False
     keys: KeyRing = field(default_factory=default_key_ring, repr=False)
+    expiry_shards: int = DEFAULT_EXPIRY_SHARDS
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -98,6 +88,7 @@ class Settings:
             cookie_same_site=same_site,
             read_only=env.get("SESSIONS_READ_ONLY", "false").lower() == "true",
             keys=key_ring(env, table),
+            expiry_shards=int(env.get("SESSIONS_EXPIRY_SHARDS") or DEFAULT_EXPIRY_SHARDS),
         )
 
 
@@ -122,34 +113,3 @@ def key_ring(env: dict[str, str], table: str) -> KeyRing:
         )
         return KeyRing(hashlib.sha256(b"unkeyed deployment\x00" + table.encode()).digest())
     return default_key_ring()
-
-
-@cache
-def settings() -> Settings:
-    """The process's settings, read once."""
-    return Settings.from_env()
-
-
-@cache
-def manager() -> SessionManager:
-    """The process's manager: one boto3 client per cold start, explicit timeouts."""
-    current = settings()
-    store = DynamoDBSessionStore(current.table, client=make_client())
-    return SessionManager(
-        SessionConfig(
-            store,
-            default_expires_in=current.default_expires_in,
-            bind_to_user_agent=current.bind_to_user_agent,
-            max_lifetime=current.max_lifetime,
-            refresh_grace=current.refresh_grace,
-            read_only=current.read_only,
-            secret_key=current.keys,
-            observer=_observer[0] if _observer else None,
-        )
-    )
-
-
-def reset() -> None:
-    """Forget the cached settings and manager (tests and `sessions serve` use this)."""
-    settings.cache_clear()
-    manager.cache_clear()

@@ -7,15 +7,18 @@ import json
 import os
 import sys
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import botocore.session
 
 from handlers.settings import PREVIOUS_KEYS_ENV, SECRET_KEY_ENV
 from sessions_core import DynamoDBSessionStore, Session, SessionConfig, SessionManager
-from sessions_core.dynamodb_client import make_client
+from sessions_core.dynamodb.client import make_client
 from sessions_core.keys import KeyRing, default_key_ring
+
+if TYPE_CHECKING:
+    from mypy_boto3_secretsmanager import SecretsManagerClient
 
 
 def store_for(args: argparse.Namespace) -> DynamoDBSessionStore:
@@ -35,7 +38,9 @@ def key_for(args: argparse.Namespace) -> KeyRing:
     if os.environ.get(SECRET_KEY_ENV, "").strip():
         return KeyRing.from_text(os.environ[SECRET_KEY_ENV], os.environ.get(PREVIOUS_KEYS_ENV, ""))
     if args.secret_arn:
-        client = botocore.session.get_session().create_client("secretsmanager")
+        client: SecretsManagerClient = botocore.session.get_session().create_client(  # type: ignore[assignment]
+            "secretsmanager"
+        )
         text = client.get_secret_value(SecretId=args.secret_arn)["SecretString"]
         return KeyRing.from_text(text, os.environ.get(PREVIOUS_KEYS_ENV, ""))
     if is_local(args.endpoint_url):

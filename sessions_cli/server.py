@@ -131,11 +131,9 @@ def serve(
     extra = {o for o in os.environ.get("ALLOWED_ORIGINS", "").split(",") if o}
     os.environ["ALLOWED_ORIGINS"] = ",".join(sorted(origins | extra))
 
-    from handlers import settings
     from sessions_core import DynamoDBSessionStore
-    from sessions_core.dynamodb_client import make_client
+    from sessions_core.dynamodb.client import make_client
 
-    settings.reset()
     created = DynamoDBSessionStore(table, client=make_client()).create_table()
     url = f"http://{host}:{bound_port}"
     backend = "embedded DynamoDB (moto)" if embedded else "DynamoDB"

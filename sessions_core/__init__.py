@@ -4,7 +4,7 @@ A Python port of the ``SessionManager`` of ``@dotdo/sessions`` for AWS; see READ
 """
 
 from sessions_core.config import SessionConfig
-from sessions_core.dynamodb_store import DynamoDBSessionStore
+from sessions_core.dynamodb import DynamoDBSessionStore
 from sessions_core.errors import (
     InvalidArgumentError,
     InvalidTokenError,
@@ -19,7 +19,7 @@ from sessions_core.errors import (
 from sessions_core.manager import SessionManager
 from sessions_core.memory_store import InMemorySessionStore
 from sessions_core.models import PublicSession, Session, ValidationResult
-from sessions_core.sessions import (
+from sessions_core.original import (
     create_session,
     destroy_session,
     refresh_session,

@@ -2,30 +2,23 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from sessions_core.clock import millisecond_clock, system_clock
 from sessions_core.errors import InvalidArgumentError
 from sessions_core.keys import KeyRing, default_key_ring
+from sessions_core.limits import check_lifetime
 
 if TYPE_CHECKING:
     from sessions_core.store import SessionStore
 
-# DynamoDB-friendly ceiling on one session's window; a revocation marker lives this
-# long, so nothing created before it can outlive it.
-MAX_EXPIRES_IN = timedelta(days=400)
 DEFAULT_EXPIRES_IN = timedelta(hours=24)
 DEFAULT_REFRESH_GRACE = timedelta(seconds=30)
 # Rule 14: an absolute timeout by default, whatever sliding and refresh do.
 DEFAULT_MAX_LIFETIME = timedelta(days=30)
-
-
-def system_clock() -> datetime:
-    """The wall clock, timezone-aware UTC."""
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -68,6 +61,7 @@ class SessionConfig:
     observer: Callable[[str], None] | None = None
     now: Callable[[], datetime] = field(init=False, repr=False)
     keys: KeyRing = field(init=False, repr=False)
+    namespaced_store: SessionStore = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         check_lifetime(self.default_expires_in, "default_expires_in")
@@ -77,44 +71,9 @@ class SessionConfig:
             raise InvalidArgumentError("refresh_grace must not be negative")
         if not self.prefix or len(self.prefix) > 64:
             raise InvalidArgumentError("prefix must be 1 to 64 characters")
-        object.__setattr__(self, "now", _millisecond_clock(self.clock or system_clock))
+        object.__setattr__(self, "now", millisecond_clock(self.clock or system_clock))
         secret = self.secret_key
         keys = KeyRing.from_text(secret) if isinstance(secret, str) else secret
         object.__setattr__(self, "keys", keys or default_key_ring())
-
-
-def check_lifetime(value: timedelta, name: str = "expires_in") -> None:
-    """Refuse a lifetime that is not positive or exceeds `MAX_EXPIRES_IN`.
-
-    Raises:
-        InvalidArgumentError: when out of range.
-    """
-    if not isinstance(value, timedelta):
-        raise InvalidArgumentError(f"{name} must be a datetime.timedelta")
-    if value <= timedelta(0) or value > MAX_EXPIRES_IN:
-        raise InvalidArgumentError(f"{name} must be more than 0 and at most 400 days")
-
-
-def truncate_ms(moment: datetime) -> datetime:
-    """Drop sub-millisecond precision: DynamoDB stores epoch milliseconds."""
-    if moment.tzinfo is not UTC:
-        if moment.tzinfo is None:
-            raise InvalidArgumentError("the clock must return timezone-aware datetimes")
-        moment = moment.astimezone(UTC)
-    extra = moment.microsecond % 1000
-    return moment.replace(microsecond=moment.microsecond - extra) if extra else moment
-
-
-def _system_clock_ms() -> datetime:
-    # One call instead of now() + replace(): validate reads the clock every time.
-    return datetime.fromtimestamp(time.time_ns() // 1_000_000 / 1000, UTC)
-
-
-def _millisecond_clock(clock: Callable[[], datetime]) -> Callable[[], datetime]:
-    if clock is system_clock:
-        return _system_clock_ms
-
-    def now() -> datetime:
-        return truncate_ms(clock())
-
-    return now
+        # The prefix is set once, here: every store call then goes through this view.
+        object.__setattr__(self, "namespaced_store", self.store.with_prefix(self.prefix))

@@ -29,8 +29,7 @@ class LoginThrottle:
         max_failures: int = DEFAULT_MAX_FAILURES,
         window: timedelta = DEFAULT_WINDOW,
     ) -> None:
-        self._store = config.store
-        self._prefix = config.prefix
+        self._store = config.namespaced_store
         self._keys = config.keys
         self._now = config.now
         self.max_failures = max_failures
@@ -42,7 +41,7 @@ class LoginThrottle:
         Raises:
             StoreUnavailableError: the store did not answer.
         """
-        failures = self._store.login_failures(self._prefix, self._keys.user_ref(user_name))
+        failures = self._store.login_failures(self._keys.user_ref(user_name))
         return self._blocked(failures)
 
     def failed(self, user_name: str) -> timedelta | None:
@@ -53,7 +52,7 @@ class LoginThrottle:
             StoreUnavailableError: the store did not answer.
         """
         failures = self._store.add_login_failure(
-            self._prefix, self._keys.user_ref(user_name), at=self._now(), window=self.window
+            self._keys.user_ref(user_name), at=self._now(), window=self.window
         )
         return self._blocked(failures)
 
@@ -63,7 +62,7 @@ class LoginThrottle:
         Raises:
             StoreUnavailableError: the store did not answer.
         """
-        self._store.clear_login_failures(self._prefix, self._keys.user_ref(user_name))
+        self._store.clear_login_failures(self._keys.user_ref(user_name))
 
     def _blocked(self, failures: LoginFailures | None) -> timedelta | None:
         if failures is None or failures.count < self.max_failures:

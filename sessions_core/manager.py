@@ -1,4 +1,4 @@
-"""`SessionManager`: the rules of `sessions` applied through a store and a clock."""
+"""`SessionManager`: the rules of `rules` applied through a store and a clock."""
 
 from __future__ import annotations
 
@@ -6,34 +6,22 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sessions_core.config import MAX_EXPIRES_IN, SessionConfig
+from sessions_core.config import SessionConfig
 from sessions_core.errors import (
     ERRORS_BY_CODE,
     CorruptItemError,
     InvalidTokenError,
     SessionError,
 )
-from sessions_core.keys import location_of
-from sessions_core.models import (
-    PublicSession,
-    RevokedReason,
-    Session,
-    ValidationResult,
-    validation_result,
-)
-from sessions_core.sessions import (
-    check,
-    create_session,
-    extended_expiry,
-    rotated,
-    sliding_due,
-)
+from sessions_core.models import PublicSession, RevokedReason, Session, ValidationResult
+from sessions_core.rules import check, extended_expiry, new_session, rotated, sliding_due
 from sessions_core.store import Loaded, RevocationMarker, Rotation, SessionIdTakenError
 from sessions_core.tokens import is_session_id, parse_token, secret_matches, successor_token
+from sessions_core.users import UserSessions
 
 logger = logging.getLogger("sessions_core")
 
-_INVALID = validation_result(False, None, "invalid_token")
+_INVALID = ValidationResult(False, None, "invalid_token")
 _CREATE_ATTEMPTS = 3
 
 
@@ -46,10 +34,10 @@ class SessionManager:
 
     def __init__(self, config: SessionConfig) -> None:
         self.config = config
-        self._store = config.store
-        self._prefix = config.prefix
+        self._store = config.namespaced_store
         self._now = config.now
         self._keys = config.keys
+        self._users = UserSessions(self._store, self._keys, self._now)
 
     # -- create -------------------------------------------------------------------
 
@@ -76,18 +64,18 @@ class SessionManager:
                 agent = from_meta if isinstance(from_meta, str) else None
             bound = agent
         for attempt in range(_CREATE_ATTEMPTS):
-            session = create_session(
+            session = new_session(
                 user_id=user_id,
                 expires_in=expires_in or self.config.default_expires_in,
+                now=self._now(),
+                keys=self._keys,
+                max_lifetime=self.config.max_lifetime,
                 metadata=metadata,
                 sliding_expiration=sliding_expiration,
-                now=self._now(),
                 bound_user_agent=bound,
-                max_lifetime=self.config.max_lifetime,
-                keys=self._keys,
             )
             try:
-                self._store.insert(self._prefix, session)
+                self._store.insert(session)
             except SessionIdTakenError:
                 logger.warning("session id collision, retrying (attempt %d)", attempt + 1)
                 continue
@@ -124,10 +112,10 @@ class SessionManager:
         if verdict.error is not None:
             if verdict.reuse and not config.read_only:
                 self._revoke_for_reuse(session)
-            return validation_result(False, None, verdict.error)
+            return ValidationResult(False, None, verdict.error)
         if session.sliding_expiration and not config.read_only and sliding_due(session, now):
             session = self._slide(session, now)
-        return validation_result(True, session, None)
+        return ValidationResult(True, session, None)
 
     def _marker(self, loaded: Loaded) -> RevocationMarker | None:
         """The session's user's mark among those in its per-user item."""
@@ -138,7 +126,7 @@ class SessionManager:
 
     def _load(self, session_id: str) -> Loaded:
         try:
-            return self._store.load(self._prefix, session_id)
+            return self._store.load(session_id)
         except CorruptItemError:
             # Unreadable state cannot prove a session valid: fail closed, loudly.
             logger.error("session %s has a malformed stored item; refusing it", session_id)
@@ -149,7 +137,7 @@ class SessionManager:
         if expires_at <= session.expires_at:
             return session
         written = self._store.extend(
-            self._prefix, session.id, expected=session.expires_at, expires_at=expires_at, now=now
+            session.id, expected=session.expires_at, expires_at=expires_at, now=now
         )
         if not written:
             # Another request slid it first (or it was just revoked): the read we
@@ -163,7 +151,7 @@ class SessionManager:
             "a retired token of session %s was presented after its grace; revoking",
             session.id,
         )
-        self._store.revoke(self._prefix, session.id, at=self._now(), reason="reuse_detected")
+        self._store.revoke(session.id, at=self._now(), reason="reuse_detected")
         self._notify("reuse_detected")
 
     def _notify(self, event: str) -> None:
@@ -201,7 +189,6 @@ class SessionManager:
                 self._keys,
             )
             result = self._store.rotate(
-                self._prefix,
                 session.id,
                 Rotation(
                     expected_token_hash=session.token_hash or "",
@@ -256,33 +243,17 @@ class SessionManager:
         """
         if not is_session_id(session_id):
             return
-        self._store.revoke(self._prefix, session_id, at=self._now(), reason=reason)
+        self._store.revoke(session_id, at=self._now(), reason=reason)
 
     def destroy_all_for_user(self, user_id: str, *, except_session_id: str | None = None) -> int:
-        """Revoke every session of the user (but ``except_session_id``).
-
-        A "revoked before now" marker is written first, so sessions the user index does
-        not show yet are revoked too. Returns how many live sessions this call revoked.
+        """Revoke every session of the user (but ``except_session_id``), including ones
+        the user index does not show yet (`users.UserSessions.revoke_all`). Returns how
+        many live sessions this call revoked.
 
         Raises:
             StoreUnavailableError: the store did not answer.
         """
-        now = self._now()
-        marker = RevocationMarker(revoked_before=now, keep_session_id=except_session_id)
-        # Under every key of the ring: a session created before a key rotation finds
-        # its user's marks where its own id points.
-        for ref in self._keys.user_refs(user_id):
-            self._store.put_marker(self._prefix, ref, marker, expires_at=now + MAX_EXPIRES_IN)
-        reason: RevokedReason = "revoke_others" if except_session_id else "revoke_all"
-        revoked = 0
-        for session in self._store.list_user(self._prefix, user_id):
-            if session.id == except_session_id or session.is_revoked:
-                continue
-            if self._store.revoke(self._prefix, session.id, at=now, reason=reason, live_at=now):
-                revoked += 1
-        return revoked
-
-    # -- list ---------------------------------------------------------------------
+        return self._users.revoke_all(user_id, except_session_id=except_session_id)
 
     def list_for_user(self, user_id: str) -> list[Session]:
         """The user's active sessions, newest first, without tokens or hashes.
@@ -290,23 +261,7 @@ class SessionManager:
         Raises:
             StoreUnavailableError: the store did not answer.
         """
-        now = self._now()
-        sessions = self._store.list_user(self._prefix, user_id)
-        if not sessions:
-            return []
-        markers = self._store.load_markers(self._prefix, self._keys.user_refs(user_id))
-        by_location = {ref.location: marker for ref, marker in markers.items()}
-
-        def revoked_by_marker(session: Session) -> bool:
-            marker = by_location.get(location_of(session.id))
-            return marker is not None and marker.revokes(session)
-
-        active = [
-            s
-            for s in sessions
-            if not s.is_revoked and not s.is_expired(now) and not revoked_by_marker(s)
-        ]
-        return sorted(active, key=lambda s: s.created_at, reverse=True)
+        return self._users.active(user_id)
 
     def get(self, session_id: str) -> Session | None:
         """One session by id (revoked and expired included), without secrets.
@@ -316,7 +271,7 @@ class SessionManager:
         """
         if not is_session_id(session_id):
             return None
-        session = self._store.get(self._prefix, session_id)
+        session = self._store.get(session_id)
         if session is None:
             return None
         return session.without_secrets()
@@ -324,13 +279,7 @@ class SessionManager:
     @staticmethod
     def to_public_session(session: Session) -> PublicSession:
         """The client-safe view of a session."""
-        return PublicSession(
-            id=session.id,
-            user_id=session.user_id,
-            created_at=session.created_at,
-            expires_at=session.expires_at,
-            metadata=session.metadata,
-        )
+        return PublicSession.of(session)
 
     def purge_expired(self, *, limit: int | None = None) -> int:
         """Delete what has expired (tombstones included); what the cleanup runs.
@@ -338,7 +287,7 @@ class SessionManager:
         Raises:
             StoreUnavailableError: the store did not answer.
         """
-        return self._store.purge_expired(self._prefix, self._now(), limit)
+        return self._store.purge_expired(self._now(), limit)
 
 
 def _hash_is_current(token: str, session: Session) -> bool:

@@ -6,6 +6,7 @@ ISO 8601. Secrets (the token and token hashes) stay out of ``repr`` and out of J
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
@@ -89,7 +90,12 @@ _NO_SECRETS = {"token": None, "token_hash": None, "retired": ()}
 
 
 class PublicSession(BaseModel):
-    """What a client may see of a session: never a token or a hash."""
+    """What a client may see of a session: never a token or a hash. The one view of a
+    session the HTTP API answers with, too.
+
+    ``current`` is set only where a caller lists their own sessions (the one they are
+    using is marked).
+    """
 
     model_config = _MODEL_CONFIG
 
@@ -98,40 +104,37 @@ class PublicSession(BaseModel):
     created_at: UtcDatetime
     expires_at: UtcDatetime
     metadata: dict[str, Any] | None = None
+    last_active_at: UtcDatetime | None = None
+    sliding_expiration: bool = False
+    revoked_at: UtcDatetime | None = None
+    revoked_reason: RevokedReason | None = None
+    current: bool | None = Field(default=None, description="set where you list your own")
+
+    @classmethod
+    def of(cls, session: Session, *, current: bool | None = None) -> PublicSession:
+        """The public view of ``session`` (built from trusted values: no validation)."""
+        return cls.model_construct(
+            id=session.id,
+            user_id=session.user_id,
+            created_at=session.created_at,
+            expires_at=session.expires_at,
+            metadata=session.metadata,
+            last_active_at=session.last_active_at,
+            sliding_expiration=session.sliding_expiration,
+            revoked_at=session.revoked_at,
+            revoked_reason=session.revoked_reason,
+            current=current,
+        )
 
 
-class ValidationResult(BaseModel):
-    """The answer of a validation: ``valid`` with the session, or an ``error`` code."""
+@dataclass(frozen=True, slots=True)
+class ValidationResult:
+    """The answer of a validation: ``valid`` with the session, or an ``error`` code.
 
-    model_config = _MODEL_CONFIG
+    A plain frozen dataclass, not a pydantic model: it is built on every request and
+    never parsed from input, so there is nothing for validation to do.
+    """
 
     valid: bool
     session: Session | None = None
     error: ValidationError | None = None
-
-
-_RESULT_FIELDS = frozenset({"valid", "session", "error"})
-# BaseModel's own slot descriptors: setting them directly is what model_construct does,
-# minus its per-field loop and attribute lookups by name.
-_SLOTS = BaseModel.__dict__
-_set_dict = _SLOTS["__dict__"].__set__
-_set_fields_set = _SLOTS["__pydantic_fields_set__"].__set__
-_set_extra = _SLOTS["__pydantic_extra__"].__set__
-_set_private = _SLOTS["__pydantic_private__"].__set__
-
-
-def validation_result(
-    valid: bool, session: Session | None, error: ValidationError | None
-) -> ValidationResult:
-    """A `ValidationResult` from trusted values, without validation.
-
-    Validation answers are built on every request; this costs a third of what
-    ``model_construct`` does. ``tests/unit`` checks it equals the validated
-    constructor's result.
-    """
-    result = object.__new__(ValidationResult)
-    _set_dict(result, {"valid": valid, "session": session, "error": error})
-    _set_fields_set(result, _RESULT_FIELDS)
-    _set_extra(result, None)
-    _set_private(result, None)
-    return result

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import NamedTuple, Protocol
+from typing import NamedTuple, Protocol, Self
 
 from sessions_core.keys import UserRef
 from sessions_core.models import RevokedReason, Session
@@ -82,76 +82,78 @@ class SessionIdTakenError(Exception):
 
 
 class SessionStore(Protocol):
-    """Where sessions live. ``prefix`` namespaces every key (`SessionConfig.prefix`).
+    """Where sessions live.
 
-    Methods raise `StoreUnavailableError` when the backend cannot answer in time and
-    `StoreConfigurationError` when it is misconfigured (e.g. the table is missing).
+    Every key is namespaced by ``prefix``, set once when the store is built (several
+    apps can share a table); `with_prefix` gives a view of the same backend under
+    another one. Each method is one logical operation with DynamoDB's semantics, and
+    says its consistency and its condition. Methods raise `StoreUnavailableError` when
+    the backend cannot answer in time and `StoreConfigurationError` when it is
+    misconfigured (e.g. the table is missing).
     """
 
-    def insert(self, prefix: str, session: Session) -> None:
-        """Store a new session. Raises `SessionIdTakenError` when the id exists."""
+    @property
+    def prefix(self) -> str:
+        """The namespace of every key of this store."""
 
-    def load(self, prefix: str, session_id: str) -> Loaded:
-        """Read a session and the per-user item its id names, in one strongly
-        consistent request. Expired items are returned as they are: the caller checks
-        expiry."""
+    def with_prefix(self, prefix: str) -> Self:
+        """The same backend under ``prefix`` (what `SessionConfig.prefix` selects)."""
 
-    def get(self, prefix: str, session_id: str) -> Session | None:
+    def insert(self, session: Session) -> None:
+        """Store a new session. Condition: no item with its id. Raises
+        `SessionIdTakenError` when the id exists (the manager retries with a new id)."""
+
+    def load(self, session_id: str) -> Loaded:
+        """Read a session and the per-user item its id names: one strongly consistent
+        request. Expired items are returned as they are: the caller checks expiry."""
+
+    def get(self, session_id: str) -> Session | None:
         """Read one session (strongly consistent), or None."""
 
-    def rotate(self, prefix: str, session_id: str, rotation: Rotation) -> RotateResult:
-        """Apply ``rotation`` only if the stored hash is still the expected one and the
-        session is not revoked."""
+    def rotate(self, session_id: str, rotation: Rotation) -> RotateResult:
+        """Apply ``rotation``. Condition: the stored hash is still the expected one and
+        the session is not revoked."""
 
     def extend(
-        self,
-        prefix: str,
-        session_id: str,
-        *,
-        expected: datetime,
-        expires_at: datetime,
-        now: datetime,
+        self, session_id: str, *, expected: datetime, expires_at: datetime, now: datetime
     ) -> bool:
-        """Move the expiry from ``expected`` to ``expires_at`` (sliding), only if it is
-        still ``expected`` and the session is not revoked. True when written."""
+        """Move the expiry from ``expected`` to ``expires_at`` (sliding). Condition: it
+        is still ``expected`` and the session is not revoked. True when written."""
 
     def revoke(
         self,
-        prefix: str,
         session_id: str,
         *,
         at: datetime,
         reason: RevokedReason,
         live_at: datetime | None = None,
     ) -> bool:
-        """Set the revocation tombstone and its reason if not set (and, given
-        ``live_at``, only if the session has not expired by then): a later revocation
-        never overwrites the first one's reason. True when this call revoked it."""
+        """Set the revocation tombstone and its reason. Condition: the session exists,
+        is not revoked yet (a later revocation never overwrites the first one's reason)
+        and, given ``live_at``, has not expired by then. True when this call revoked it."""
 
-    def list_user(self, prefix: str, user_id: str) -> list[Session]:
-        """Every stored session of the user from the user index (which may lag),
-        including revoked and expired ones, without secrets."""
+    def list_user(self, user_id: str) -> list[Session]:
+        """Every stored session of the user, newest first, from the user index: it may
+        lag behind writes (eventually consistent). Revoked and expired ones included,
+        without secrets."""
 
-    def load_markers(self, prefix: str, refs: list[UserRef]) -> dict[UserRef, RevocationMarker]:
-        """The revocation markers at ``refs`` (one strongly consistent request)."""
+    def load_markers(self, refs: list[UserRef]) -> dict[UserRef, RevocationMarker]:
+        """The revocation markers at ``refs``: one strongly consistent request."""
 
-    def put_marker(
-        self, prefix: str, ref: UserRef, marker: RevocationMarker, *, expires_at: datetime
-    ) -> None:
-        """Write the marker at ``ref`` unless a later one is already there."""
+    def put_marker(self, ref: UserRef, marker: RevocationMarker, *, expires_at: datetime) -> None:
+        """Write the marker at ``ref``. Condition: no later marker is already there."""
 
-    def login_failures(self, prefix: str, ref: UserRef) -> LoginFailures | None:
+    def login_failures(self, ref: UserRef) -> LoginFailures | None:
         """The failed sign-ins counted under ``ref`` (strongly consistent), if any."""
 
-    def add_login_failure(
-        self, prefix: str, ref: UserRef, *, at: datetime, window: timedelta
-    ) -> LoginFailures:
+    def add_login_failure(self, ref: UserRef, *, at: datetime, window: timedelta) -> LoginFailures:
         """Count one failure at ``at`` atomically: a window older than ``window`` starts
         over at 1. Returns the count after this one."""
 
-    def clear_login_failures(self, prefix: str, ref: UserRef) -> None:
-        """Forget the failures counted under ``ref``."""
+    def clear_login_failures(self, ref: UserRef) -> None:
+        """Forget the failures counted under ``ref`` (idempotent)."""
 
-    def purge_expired(self, prefix: str, now: datetime, limit: int | None = None) -> int:
-        """Delete items whose expiry has passed by ``now`` (tombstones and markers too),
-        at most ``limit``. Returns how many were deleted."""
+    def purge_expired(self, now: datetime, limit: int | None = None) -> int:
+        """Delete items whose expiry has passed by ``now`` (tombstones, markers and
+        counters too), at most ``limit``. Condition per item: its expiry has still
+        passed (a session extended meanwhile stays). Returns how many were deleted."""

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 import tempfile
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
+from botocore.retries.standard import ExponentialBackoff
 from moto import mock_aws
 
 from sessions_cli.protocol_servers import ProtocolServer
@@ -19,8 +18,8 @@ from sessions_core import (
     SessionConfig,
     SessionManager,
 )
-from sessions_core.dynamodb_client import client_config, make_client
-from tests.support import FakeClock, RequestCounter, running_server
+from sessions_core.dynamodb.client import make_client
+from tests.support import FakeClock, RequestCounter, server_store, wired
 
 # moto and boto3 need credentials and a region; never real ones in tests.
 for name, value in {
@@ -44,9 +43,15 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def moto_client() -> Iterator[Any]:
+def moto_client(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A client configured as the Lambdas' own (standard retries, 3 attempts) on moto.
+
+    Its retries happen for real (injected faults are seen and retried by botocore), but
+    without the backoff sleeps, which would only make the suite slower.
+    """
+    monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0)
     with mock_aws():
-        yield boto3.client("dynamodb", region_name="us-east-1")
+        yield make_client(region_name="us-east-1")
 
 
 @pytest.fixture
@@ -69,15 +74,6 @@ def protocol_servers() -> Iterator[dict[str, Any]]:
     for server in started.values():
         if isinstance(server, ProtocolServer):
             server.stop()
-
-
-def server_store(protocol_servers: dict[str, Any], name: str) -> DynamoDBSessionStore:
-    """A fresh table on the named protocol server (skips when it cannot run here)."""
-    server = running_server(protocol_servers, name)
-    client = make_client(endpoint_url=server.url, config=client_config(max_attempts=3))
-    store = DynamoDBSessionStore(f"t-{uuid.uuid4().hex[:12]}", client=client)
-    store.create_table()
-    return store
 
 
 STORES = ["memory", "dynamodb", "moto_server", "dynalite"]
@@ -111,16 +107,12 @@ def manager(make_manager: Any) -> SessionManager:
 def api_manager(
     moto_client: Any, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[SessionManager]:
-    """The API's manager on moto with the fake clock; env as the template sets it."""
-    from handlers import settings
-
+    """The handlers' manager on moto with the fake clock; env as the template sets it."""
     monkeypatch.setenv("SESSIONS_TABLE", "sessions-api")
     monkeypatch.setenv("ALLOWED_ORIGINS", "https://app.example.com")
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
-    settings.reset()
     store = DynamoDBSessionStore("sessions-api", client=moto_client)
     store.create_table()
     manager = SessionManager(SessionConfig(store, clock=clock))
-    monkeypatch.setattr(settings, "manager", lambda: manager)
-    yield manager
-    settings.settings.cache_clear()  # the manager patch is undone by monkeypatch
+    with wired(manager):
+        yield manager

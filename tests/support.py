@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -45,12 +48,15 @@ class LaggingIndexStore:
     """Wraps a store so its user listing misses sessions, as an eventually consistent
     GSI does right after a write: `hidden` ids are left out of `list_user`."""
 
-    def __init__(self, inner: Any) -> None:
+    def __init__(self, inner: Any, hidden: set[str] | None = None) -> None:
         self.inner = inner
-        self.hidden: set[str] = set()
+        self.hidden: set[str] = set() if hidden is None else hidden
 
-    def list_user(self, prefix: str, user_id: str) -> list[Any]:
-        return [s for s in self.inner.list_user(prefix, user_id) if s.id not in self.hidden]
+    def with_prefix(self, prefix: str) -> LaggingIndexStore:
+        return LaggingIndexStore(self.inner.with_prefix(prefix), self.hidden)
+
+    def list_user(self, user_id: str) -> list[Any]:
+        return [s for s in self.inner.list_user(user_id) if s.id not in self.hidden]
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
@@ -107,3 +113,36 @@ def running_server(started: dict[str, Any], name: str) -> Any:
     if not isinstance(server, ProtocolServer):
         pytest.skip(f"{name} unavailable: {server}")
     return server
+
+
+@contextmanager
+def wired(manager: Any) -> Iterator[Any]:
+    """Every Lambda entry point (API, authorizer, cleanup, demo login) works with
+    ``manager`` and settings read from the environment now; rebuilt afterwards."""
+    from examples.login import handler as demo
+    from handlers import api, authorizer, cleanup
+    from handlers.settings import Settings
+    from handlers.wiring import Runtime
+
+    runtime = Runtime(Settings.from_env(), manager)
+    wirings = [api.wiring, authorizer.wiring, cleanup.wiring, demo.wiring]
+    for wiring in wirings:
+        wiring.use(runtime)
+    try:
+        yield runtime
+    finally:
+        for wiring in wirings:
+            wiring.use(None)
+
+
+def server_store(started: dict[str, Any], name: str) -> Any:
+    """A DynamoDBSessionStore on a fresh table of the named protocol server (skips the
+    test when the server cannot run here)."""
+    from sessions_core import DynamoDBSessionStore
+    from sessions_core.dynamodb.client import client_config, make_client
+
+    server = running_server(started, name)
+    client = make_client(endpoint_url=server.url, config=client_config(max_attempts=3))
+    store = DynamoDBSessionStore(f"t-{uuid.uuid4().hex[:12]}", client=client)
+    store.create_table()
+    return store

@@ -18,12 +18,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
 from examples.login.demo_users import check_password
-from handlers import settings as runtime
-from handlers.api_models import SessionView
 from handlers.cookies import session_cookie
 from handlers.credentials import header
 from handlers.http_errors import ApiError, error_response, from_session_error
-from sessions_core import SessionError
+from handlers.observability import count, manager_event, metrics
+from handlers.wiring import Wiring
+from sessions_core import PublicSession, SessionError
 from sessions_core.login_throttle import LoginThrottle
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -41,6 +41,8 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 
+# The same wiring as the API's: the manager's events feed the metrics here too.
+wiring = Wiring(observer=manager_event)
 app = APIGatewayHttpResolver(enable_validation=True, debug=False)
 
 
@@ -54,7 +56,7 @@ class LoginBody(BaseModel):
 class LoginAnswer(BaseModel):
     """The new session (the token travels only in the HttpOnly cookie)."""
 
-    session: SessionView
+    session: PublicSession
 
 
 def _asset(path: str) -> Response[str]:
@@ -89,17 +91,20 @@ def client_library() -> Response[str]:
 
 @app.post("/login")
 def login(body: LoginBody) -> Response[str]:
+    runtime = wiring.runtime()
     origin = (header(app.current_event.headers, "origin") or "").rstrip("/")
-    if origin not in runtime.settings().allowed_origins:
+    if origin not in runtime.settings.allowed_origins:
         raise ApiError(403, "forbidden_origin", "sign in from the app's own page")
-    manager = runtime.manager()
+    manager = runtime.manager
     throttle = LoginThrottle(manager.config)
     # Rule 16: checked before the password, so a blocked name learns nothing more.
     _refuse_if_blocked(throttle.retry_after(body.username))
     if not check_password(body.username, body.password):
         throttle.failed(body.username)  # the next attempt answers 429 once at the limit
+        count("LoginsFailed")
         raise ApiError(401, "invalid_credentials", "unknown user or wrong password")
     throttle.succeeded(body.username)
+    count("LoginsSucceeded")
     agent = app.current_event.request_context.http.user_agent or ""
     session = manager.create(
         user_id=body.username,
@@ -111,9 +116,9 @@ def login(body: LoginBody) -> Response[str]:
         session.token or "",
         session.expires_at,
         manager.config.now(),
-        runtime.settings().cookie_same_site,
+        runtime.settings.cookie_same_site,
     )
-    answer = LoginAnswer(session=SessionView.of(session))
+    answer = LoginAnswer(session=PublicSession.of(session))
     return Response(
         status_code=200,
         content_type="application/json",
@@ -147,9 +152,10 @@ def on_session_error(error: SessionError) -> Response[str]:
 
 @app.exception_handler(RequestValidationError)
 def on_validation_error(_: RequestValidationError) -> Response[str]:
-    return on_api_error(ApiError(422, "invalid_request", "send a username and a password"))
+    return error_response(ApiError(422, "invalid_request", "send a username and a password"))
 
 
+@metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Lambda entry point of the demo login backend."""
     return app.resolve(event, context)

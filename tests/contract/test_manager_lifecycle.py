@@ -86,9 +86,13 @@ def test_manager_default_expires_in_from_config_applies(make_manager: Any) -> No
 
 
 def test_manager_public_session_has_no_token_or_hash(manager: SessionManager) -> None:
-    public = manager.to_public_session(manager.create(user_id="u1", metadata={"a": 1}))
-    data = public.model_dump(by_alias=True)
-    assert set(data) == {"id", "userId", "createdAt", "expiresAt", "metadata"}
+    created = manager.create(user_id="u1", metadata={"a": 1})
+    data = manager.to_public_session(created).model_dump(by_alias=True, mode="json")
+    assert {"id", "userId", "createdAt", "expiresAt", "metadata"} <= set(data)
+    assert not {"token", "tokenHash", "retired", "rotatedAt"} & set(data)
+    text = repr(data)
+    assert (created.token or "").split(".")[1] not in text
+    assert (created.token_hash or "") not in text
 
 
 def test_manager_bind_to_user_agent_binds_metadata_user_agent(make_manager: Any) -> None:

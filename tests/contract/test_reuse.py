@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from sessions_core import SessionManager, SessionRevokedError
-from sessions_core.sessions import RETIRED_GENERATIONS
+from sessions_core.rules import RETIRED_GENERATIONS
 from tests.support import FakeClock
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from sessions_cli.template import load_template, routes
-from sessions_core.table import TTL_ATTRIBUTE, create_table_request
+from sessions_core.dynamodb.schema import TTL_ATTRIBUTE, create_table_request
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = load_template(ROOT / "template.yaml")

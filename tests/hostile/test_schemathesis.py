@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, settings
 
 from handlers import docs
 from handlers.api import app
-from tests.integration.test_serve_http import Served, start_serve
+from tests.serve_support import Served, start_serve
 
 SCHEMA = schemathesis.openapi.from_dict(
     json.loads(app.get_openapi_json_schema(title=docs.TITLE, version=docs.VERSION))

@@ -59,8 +59,12 @@ def test_refresh_session_rotates_and_old_token_fails_after_grace(
     assert result["statusCode"] == 200
     new_token = body(result)["token"]
     assert new_token != token
-    clock.advance(seconds=31)
+    clock.advance(seconds=29)
+    assert body(invoke(event("validate_session", token=token)))["valid"] is True  # grace
     assert body(invoke(event("validate_session", token=new_token)))["valid"] is True
+    clock.advance(seconds=2)
+    old = invoke(event("validate_session", token=token))
+    assert body(old) == {"valid": False, "error": "session_revoked"}  # a replay now
     assert invoke(event("refresh_session", token="garbage"))["statusCode"] == 401
 
 

@@ -17,10 +17,10 @@ from sessions_core import (
     StoreConfigurationError,
     StoreUnavailableError,
 )
-from sessions_core.dynamodb_client import client_config, make_client
+from sessions_core.dynamodb.client import client_config, make_client
+from sessions_core.dynamodb.schema import create_table_request
 from sessions_core.store import Rotation
-from sessions_core.table import create_table_request
-from tests.support import FakeClock, RequestCounter, inject_error
+from tests.support import FakeClock, LaggingIndexStore, RequestCounter, inject_error
 
 
 @pytest.fixture
@@ -90,17 +90,38 @@ def test_destroy_costs_one_request(ddb_manager: SessionManager, requests: Reques
     assert dict(requests.calls) == {"UpdateItem": 1}
 
 
+def _paged(store: DynamoDBSessionStore, clock: FakeClock) -> SessionManager:
+    """A manager whose queries come back 4 items a page: the continuation paths run."""
+    small = DynamoDBSessionStore(store.table_name, client=store.client, page_size=4)
+    return SessionManager(SessionConfig(small, clock=clock))
+
+
 def test_list_for_user_paginates_to_the_end(
-    ddb_manager: SessionManager, requests: RequestCounter, clock: FakeClock
+    dynamodb_store: DynamoDBSessionStore, requests: RequestCounter, clock: FakeClock
 ) -> None:
+    manager = _paged(dynamodb_store, clock)
     ids = []
-    for _ in range(30):
+    for _ in range(10):
         clock.advance(milliseconds=1)
-        ids.append(ddb_manager.create(user_id="u1", metadata={"pad": "x" * 1500}).id)
+        ids.append(manager.create(user_id="u1").id)
     requests.reset()
-    listed = ddb_manager.list_for_user("u1")
+    listed = manager.list_for_user("u1")
     assert [s.id for s in listed] == ids[::-1]
-    assert requests.calls["Query"] >= 1 and requests.calls["BatchGetItem"] == 1
+    assert requests.calls["Query"] == 3  # 4 + 4 + 2
+    assert requests.calls["BatchGetItem"] == 1
+
+
+def test_purge_expired_paginates_every_shard_to_the_end(
+    dynamodb_store: DynamoDBSessionStore, requests: RequestCounter, clock: FakeClock
+) -> None:
+    manager = _paged(dynamodb_store, clock)
+    for _ in range(40):
+        manager.create(user_id="u1", expires_in=timedelta(minutes=1))
+    clock.advance(minutes=2)
+    requests.reset()
+    assert manager.purge_expired() == 40
+    assert requests.calls["DeleteItem"] == 40
+    assert requests.calls["Query"] > 8  # more than one page in some shard
 
 
 # -- rotation's fallback when ALL_OLD is not returned -------------------------------------
@@ -117,7 +138,6 @@ def test_rotate_condition_failure_without_all_old_falls_back_to_a_read(
     dynamodb_store.client.meta.events.register("after-call.dynamodb.UpdateItem", strip_item)
     requests.reset()
     result = dynamodb_store.rotate(
-        "session:",
         session.id,
         Rotation("not-the-hash", "h2", ("ab" * 16,), session.created_at, session.expires_at),
     )
@@ -266,5 +286,17 @@ def test_unprocessed_keys_are_retried(
     assert requests.calls["BatchGetItem"] == 2
 
 
-def test_max_lifetime_marker_outlives_any_session(ddb_manager: SessionManager) -> None:
-    assert ddb_manager.config.default_expires_in <= timedelta(days=400)
+def test_revocation_marker_outlives_the_longest_session_cleanup_included(
+    dynamodb_store: DynamoDBSessionStore, clock: FakeClock
+) -> None:
+    # A session the index never showed is revoked by the marker alone: the marker must
+    # survive cleanup for as long as such a session can live (400 days).
+    lagging = LaggingIndexStore(dynamodb_store)
+    manager = SessionManager(SessionConfig(lagging, clock=clock, max_lifetime=None))
+    session = manager.create(user_id="u1", expires_in=timedelta(days=400))
+    lagging.hidden.add(session.id)
+    clock.advance(seconds=1)
+    assert manager.destroy_all_for_user("u1") == 0
+    clock.advance(days=399, hours=23)
+    manager.purge_expired()
+    assert manager.validate(session.token or "").error == "session_revoked"

@@ -80,9 +80,7 @@ def test_token_carrying_answers_are_no_store_and_nosniff(
     assert result["headers"]["X-Content-Type-Options"] == "nosniff"
 
 
-@pytest.mark.parametrize(
-    "name", ["validate_session", "me_session_cookie", "list_user_sessions"]
-)
+@pytest.mark.parametrize("name", ["validate_session", "me_session_cookie", "list_user_sessions"])
 def test_every_api_answer_is_nosniff(api_manager: SessionManager, name: str) -> None:
     result = invoke(event(name, token="bogus"))
     assert result["headers"]["X-Content-Type-Options"] == "nosniff"
@@ -124,9 +122,7 @@ def test_authorizer_odd_event_shapes_deny_instead_of_raising(
     api_manager: SessionManager, shape: dict[str, Any]
 ) -> None:
     # Before: headers as a list or None cookies raised: a Lambda error, not a deny.
-    assert authorizer.handler(shape, LocalContext("AuthorizerFunction")) == {
-        "isAuthorized": False
-    }
+    assert authorizer.handler(shape, LocalContext("AuthorizerFunction")) == {"isAuthorized": False}
 
 
 @pytest.mark.parametrize("shape", [None, [], "event", 42])

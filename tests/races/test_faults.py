@@ -6,11 +6,12 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import ExitStack
 from typing import Any
 
 import pytest
 
-from handlers import authorizer, settings
+from handlers import authorizer
 from sessions_cli.gateway import LocalContext
 from sessions_core import (
     DynamoDBSessionStore,
@@ -19,10 +20,9 @@ from sessions_core import (
     StoreConfigurationError,
     StoreUnavailableError,
 )
-from sessions_core.dynamodb_client import client_config, make_client
-from tests.conftest import server_store
+from sessions_core.dynamodb.client import client_config, make_client
 from tests.integration.api_support import body, event, invoke
-from tests.support import RequestCounter, inject_error
+from tests.support import RequestCounter, inject_error, server_store, wired
 
 TOKEN = "00000000-0000-8000-8000-000000000000." + "A" * 43
 
@@ -80,13 +80,8 @@ def api_on(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """Point the API and the authorizer at a given manager."""
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
     monkeypatch.setenv("ALLOWED_ORIGINS", "https://app.example.com")
-    settings.settings.cache_clear()
-
-    def use(manager: SessionManager) -> None:
-        monkeypatch.setattr(settings, "manager", lambda: manager)
-
-    yield use
-    settings.settings.cache_clear()
+    with ExitStack() as stack:
+        yield lambda manager: stack.enter_context(wired(manager))
 
 
 def test_fault_hung_store_api_answers_503_and_authorizer_denies(

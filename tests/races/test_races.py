@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from sessions_core import DynamoDBSessionStore, SessionConfig, SessionManager
-from sessions_core.dynamodb_client import client_config, make_client
-from tests.conftest import server_store
+from sessions_core.dynamodb.client import client_config, make_client
+from tests.support import server_store
 
 SERVERS = ["moto_server", "dynalite"]
 

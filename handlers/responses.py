@@ -1,23 +1,22 @@
-"""What the route modules share: the manager, settings, and the request's identity."""
+"""What the route modules share: the request's runtime, and the JSON answer shape."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from aws_lambda_powertools.shared.cookies import Cookie
 from pydantic import BaseModel
 
-from handlers import settings as runtime
-from handlers.observability import manager_event
-from sessions_core import SessionManager
+from handlers.wiring import Runtime
 
-runtime.observe_with(manager_event)
+RUNTIME_KEY = "runtime"
 
 
-def manager() -> SessionManager:
-    """The process's manager (its events feed the metrics)."""
-    return runtime.manager()
+def runtime_of(router: APIGatewayHttpRouter) -> Runtime:
+    """The runtime the entry point put in this request's context."""
+    return cast(Runtime, router.context[RUNTIME_KEY])
 
 
 def json_response(

@@ -1,31 +1,19 @@
-"""The session rules as pure functions: create, check, destroy, refresh.
+"""The session rules as pure functions: build, check, extend, rotate, revoke.
 
 No I/O and no clock of their own: `SessionManager` calls these with the store's record
-and its injected clock, so the rules live in one place and both stores share them.
+and its injected clock, and the original's standalone functions (`original`) are built
+on them too, so the rules live in one place.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from hmac import compare_digest
 from typing import Any, NamedTuple
 
-from sessions_core.config import (
-    DEFAULT_EXPIRES_IN,
-    DEFAULT_MAX_LIFETIME,
-    DEFAULT_REFRESH_GRACE,
-    check_lifetime,
-    system_clock,
-    truncate_ms,
-)
-from sessions_core.errors import (
-    InvalidArgumentError,
-    SessionExpiredError,
-    SessionRevokedError,
-)
-from sessions_core.keys import KeyRing, default_key_ring
-from sessions_core.models import RevokedReason, Session, ValidationError, ValidationResult
+from sessions_core.keys import KeyRing
+from sessions_core.limits import check_lifetime, check_metadata, check_user_id
+from sessions_core.models import RevokedReason, Session, ValidationError
 from sessions_core.store import RevocationMarker
 from sessions_core.tokens import (
     hash_token,
@@ -37,10 +25,6 @@ from sessions_core.tokens import (
 
 # How many retired tokens a session remembers (rule 11 asks for at least 16).
 RETIRED_GENERATIONS = 16
-
-MAX_USER_ID_CHARS = 256
-# Deeper JSON cannot be serialised back by pydantic (its limit is lower than json's).
-MAX_METADATA_DEPTH = 32
 
 
 class Verdict(NamedTuple):
@@ -66,89 +50,53 @@ _MISMATCH = Verdict("user_agent_mismatch")
 _REUSE = Verdict("session_revoked", reuse=True)
 
 
-def check_metadata(metadata: dict[str, Any] | None) -> None:
-    """Refuse metadata that is not a JSON object of plain values, or nests too deeply.
-
-    Raises:
-        InvalidArgumentError: with the reason.
-    """
-    if metadata is None:
-        return
-    if not isinstance(metadata, dict):
-        raise InvalidArgumentError("metadata must be a JSON object")
-    level: list[Any] = [metadata]
-    for _ in range(MAX_METADATA_DEPTH):
-        level = [
-            child
-            for value in level
-            for child in (value.values() if isinstance(value, dict) else value)
-            if isinstance(child, dict | list)
-        ]
-        if not level:
-            break
-    else:
-        raise InvalidArgumentError(f"metadata nests deeper than {MAX_METADATA_DEPTH} levels")
-    try:
-        json.dumps(metadata, allow_nan=False)
-    except (TypeError, ValueError) as error:
-        raise InvalidArgumentError("metadata must hold only JSON values") from error
-
-
-def _now(now: datetime | None) -> datetime:
-    return truncate_ms(now or system_clock())
-
-
-def create_session(
+def new_session(
     *,
     user_id: str,
-    expires_in: timedelta | None = None,
+    expires_in: timedelta,
+    now: datetime,
+    keys: KeyRing,
+    max_lifetime: timedelta | None,
     metadata: dict[str, Any] | None = None,
     sliding_expiration: bool = False,
-    now: datetime | None = None,
     bound_user_agent: str | None = None,
-    max_lifetime: timedelta | None = DEFAULT_MAX_LIFETIME,
-    keys: KeyRing | None = None,
 ) -> Session:
-    """Build a new session (not stored) with a fresh token.
+    """A new session (not stored) with a fresh token, created at ``now``.
 
-    The expiry is ``now + expires_in``, never past ``now + max_lifetime`` (the absolute
-    timeout, 30 days unless told otherwise; None turns it off). ``keys`` key the
-    user-derived part of the id (the process's local key when absent).
+    Its id carries the user's keyed location (``keys``). The expiry is ``now +
+    expires_in``, never past ``now + max_lifetime`` (the absolute timeout; None: none),
+    the same cap refresh and sliding apply.
 
     Raises:
-        InvalidArgumentError: an empty or over-long user id, or a lifetime out of range.
+        InvalidArgumentError: an empty or over-long user id, a lifetime out of range,
+            or metadata past the limits.
     """
-    if not isinstance(user_id, str) or not 1 <= len(user_id) <= MAX_USER_ID_CHARS:
-        raise InvalidArgumentError("user_id must be 1 to 256 characters")
-    lifetime = DEFAULT_EXPIRES_IN if expires_in is None else expires_in
-    check_lifetime(lifetime)
+    check_user_id(user_id)
+    check_lifetime(expires_in)
     check_metadata(metadata)
-    created = _now(now)
-    session_id = new_session_id((keys or default_key_ring()).user_ref(user_id).location)
+    session_id = new_session_id(keys.user_ref(user_id).location)
     token = new_token(session_id)
-    expires_at = created + lifetime
-    if max_lifetime is not None:
-        expires_at = min(expires_at, created + max_lifetime)
-    return Session(
+    session = Session(
         id=session_id,
         user_id=user_id,
         token=token,
         token_hash=hash_token(token),
-        created_at=created,
-        expires_at=expires_at,
+        created_at=now,
+        expires_at=now,
         metadata=dict(metadata) if metadata is not None else None,
         sliding_expiration=sliding_expiration,
         bound_user_agent=bound_user_agent,
-        lifetime=lifetime,
-        last_active_at=created,
+        lifetime=expires_in,
+        last_active_at=now,
     )
+    return session.model_copy(update={"expires_at": extended_expiry(session, now, max_lifetime)})
 
 
 def check(
     token: str,
     session: Session,
     now: datetime,
-    grace: timedelta = DEFAULT_REFRESH_GRACE,
+    grace: timedelta,
     *,
     user_agent: str | None = None,
     marker: RevocationMarker | None = None,
@@ -196,33 +144,12 @@ def retired_generation(token_hash: str, retired: tuple[str, ...]) -> int | None:
     return found
 
 
-def validate_session(
-    token: str,
-    session: Session,
-    *,
-    now: datetime | None = None,
-    user_agent: str | None = None,
-    grace: timedelta = DEFAULT_REFRESH_GRACE,
-    marker: RevocationMarker | None = None,
-) -> ValidationResult:
-    """Validate ``token`` against ``session`` (and the user's revocation ``marker``,
-    when there is one) with the manager's rules; no store, no side effects."""
-    verdict = check(
-        token, session, now=_now(now), grace=grace, user_agent=user_agent, marker=marker
-    )
-    if verdict.error is not None:
-        return ValidationResult(valid=False, error=verdict.error)
-    return ValidationResult(valid=True, session=session.model_copy(update={"token": None}))
-
-
-def destroy_session(
-    session: Session, *, now: datetime | None = None, reason: RevokedReason = "revoked"
-) -> Session:
-    """Return a revoked copy of ``session`` (an already revoked one keeps its time and
-    reason)."""
+def revoked(session: Session, at: datetime, reason: RevokedReason) -> Session:
+    """The revoked copy of ``session``; one already revoked keeps its time and reason
+    (the first revocation's reason is never overwritten)."""
     if session.revoked_at is not None:
         return session
-    return session.model_copy(update={"revoked_at": _now(now), "revoked_reason": reason})
+    return session.model_copy(update={"revoked_at": at, "revoked_reason": reason})
 
 
 def extended_expiry(session: Session, now: datetime, max_lifetime: timedelta | None) -> datetime:
@@ -236,36 +163,6 @@ def extended_expiry(session: Session, now: datetime, max_lifetime: timedelta | N
 def sliding_due(session: Session, now: datetime) -> bool:
     """True when less than half of a sliding session's window is left."""
     return session.sliding_expiration and session.expires_at - now < session.lifetime / 2
-
-
-def refresh_session(
-    session: Session,
-    *,
-    slide_only: bool = False,
-    now: datetime | None = None,
-    max_lifetime: timedelta | None = DEFAULT_MAX_LIFETIME,
-    keys: KeyRing | None = None,
-) -> Session:
-    """Return the refreshed copy of ``session``, as `SessionManager.refresh` computes
-    it: expiry ``now + lifetime`` capped at ``created_at + max_lifetime`` and (unless
-    ``slide_only``) a rotated token, its predecessor remembered as retired.
-
-    Raises:
-        SessionRevokedError: the session is revoked.
-        SessionExpiredError: the session has expired.
-        InvalidArgumentError: rotation needs the session's current token.
-    """
-    moment = _now(now)
-    if session.is_revoked:
-        raise SessionRevokedError()
-    if session.is_expired(moment):
-        raise SessionExpiredError()
-    expires_at = extended_expiry(session, moment, max_lifetime)
-    if slide_only:
-        return session.model_copy(update={"expires_at": expires_at, "last_active_at": moment})
-    if session.token is None:
-        raise InvalidArgumentError("rotating a session needs its current token")
-    return rotated(session, session.token, moment, expires_at, keys or default_key_ring())
 
 
 def rotated(

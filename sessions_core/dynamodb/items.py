@@ -1,4 +1,4 @@
-"""Session ↔ DynamoDB item (low-level attribute values).
+"""Session ↔ DynamoDB item (low-level attribute values), and where each item lives.
 
 Times are epoch milliseconds (``N``) so conditions compare numbers exactly; the TTL
 attribute is epoch seconds as DynamoDB requires; metadata is stored as its JSON text so
@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import json
 import math
+import zlib
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast, get_args
 
-from sessions_core.dynamodb_errors import CorruptItemError
+from sessions_core.dynamodb.schema import TTL_ATTRIBUTE
+from sessions_core.dynamodb.table import Item
+from sessions_core.errors import CorruptItemError
+from sessions_core.keys import UserRef
 from sessions_core.models import RevokedReason, Session
-from sessions_core.store import RevocationMarker
-from sessions_core.table import TTL_ATTRIBUTE
 from sessions_core.tokens import RETIRED_DIGEST_CHARS
 
-Item = dict[str, Any]
+DEFAULT_EXPIRY_SHARDS = 8
 
-EXPIRY_SHARDS = 8
-_DAY_MS = 86_400_000
+# The UpdateExpression fragment that moves an item's expiry (with `Layout.expiry_values`).
+EXPIRY_SET = "expiresAt = :exp, #ttl = :ttl, expiryBucket = :bucket"
+EXPIRY_NAMES = {"#ttl": TTL_ATTRIBUTE}
 
 
 def to_ms(moment: datetime) -> int:
@@ -39,46 +43,72 @@ def num(value: int) -> dict[str, str]:
     return {"N": str(value)}
 
 
-def bucket_name(prefix: str, day: int, shard: int) -> str:
-    """The cleanup index partition for one expiry day and shard."""
-    return f"{prefix}{day}#{shard}"
+@dataclass(frozen=True)
+class Layout:
+    """Where items live: the key prefix (set once per store, a namespace so several
+    apps can share a table) and the number of expiry-index shards.
+
+    Every item that expires carries ``expiryBucket = <prefix>exp#<shard>``: cleanup
+    queries each shard for ``expiresAt <= now`` (see `cleanup`). More shards spread
+    the index's writes over more partitions; only raise the count, since cleanup reads
+    the shards below it.
+    """
+
+    prefix: str
+    shards: int = DEFAULT_EXPIRY_SHARDS
+
+    def session_key(self, session_id: str) -> Item:
+        """The key of a session item."""
+        return {"id": {"S": self.prefix + session_id}}
+
+    def user_key(self, location: str) -> Item:
+        """The key of the per-user item at ``location`` (a keyed user hash)."""
+        return {"id": {"S": f"{self.prefix}user:{location}"}}
+
+    def login_key(self, ref: UserRef) -> Item:
+        """The key of a login-failure counter (keyed hash of the user name)."""
+        return {"id": {"S": f"{self.prefix}login:{ref.location}{ref.tag}"}}
+
+    def bucket(self, shard: int) -> str:
+        """The expiry index partition of one shard."""
+        return f"{self.prefix}exp#{shard}"
+
+    def expiry_attributes(self, key: Item, expires_at: datetime) -> Item:
+        """The attributes that move with an item's expiry: expiresAt, ttl, expiryBucket."""
+        ms = to_ms(expires_at)
+        shard = zlib.crc32(key["id"]["S"].encode()) % self.shards
+        return {
+            "expiresAt": num(ms),
+            TTL_ATTRIBUTE: num(math.ceil(ms / 1000)),
+            "expiryBucket": {"S": self.bucket(shard)},
+        }
+
+    def expiry_values(self, key: Item, expires_at: datetime) -> dict[str, Any]:
+        """The ``:exp``, ``:ttl`` and ``:bucket`` values for `EXPIRY_SET`."""
+        attributes = self.expiry_attributes(key, expires_at)
+        return {
+            ":exp": attributes["expiresAt"],
+            ":ttl": attributes[TTL_ATTRIBUTE],
+            ":bucket": attributes["expiryBucket"],
+        }
+
+    def session_id(self, item: Item) -> str:
+        """The session id of a session item's key."""
+        raw = str(item["id"]["S"])
+        return raw[len(self.prefix) :] if raw.startswith(self.prefix) else raw
 
 
-def expiry_bucket(prefix: str, expires_at_ms: int, shard: int) -> str:
-    """The cleanup index partition of an item: its expiry day and a shard."""
-    return bucket_name(prefix, day_of(expires_at_ms), shard)
-
-
-def day_of(moment_ms: int) -> int:
-    """Days since the epoch (the bucket granularity)."""
-    return moment_ms // _DAY_MS
-
-
-def shard_of(session_id: str) -> int:
-    """A stable shard for a session id (its last hex digit)."""
-    return int(session_id[-1], 16) % EXPIRY_SHARDS
-
-
-def expiry_attributes(prefix: str, key_suffix: str, expires_at: datetime) -> Item:
-    """The attributes that move with an item's expiry: expiresAt, ttl, expiryBucket."""
-    ms = to_ms(expires_at)
-    return {
-        "expiresAt": num(ms),
-        TTL_ATTRIBUTE: num(math.ceil(ms / 1000)),
-        "expiryBucket": {"S": expiry_bucket(prefix, ms, shard_of(key_suffix))},
-    }
-
-
-def session_to_item(prefix: str, session: Session) -> Item:
+def session_to_item(layout: Layout, session: Session) -> Item:
     """The full item for a new session (never the token itself)."""
+    key = layout.session_key(session.id)
     item: Item = {
-        "id": {"S": prefix + session.id},
+        **key,
         "userId": {"S": session.user_id},
         "tokenHash": {"S": session.token_hash or ""},
         "createdAt": num(to_ms(session.created_at)),
         "lifetimeMs": num(int(session.lifetime / timedelta(milliseconds=1))),
         "slidingExpiration": {"BOOL": session.sliding_expiration},
-        **expiry_attributes(prefix, session.id, session.expires_at),
+        **layout.expiry_attributes(key, session.expires_at),
     }
     if session.metadata is not None:
         item["metadata"] = {"S": json.dumps(session.metadata, separators=(",", ":"))}
@@ -130,20 +160,19 @@ def _reason(item: Item) -> RevokedReason | None:
     return cast(RevokedReason, value)
 
 
-def item_to_session(prefix: str, item: Item) -> Session:
+def item_to_session(layout: Layout, item: Item) -> Session:
     """Read an item (full, or as the user index projects it) back into a `Session`.
 
     Raises:
         CorruptItemError: a required field is missing or malformed.
     """
     try:
-        raw_id = str(item["id"]["S"])
         metadata_text = _opt_s(item, "metadata")
         lifetime = item.get("lifetimeMs")
         sliding = item.get("slidingExpiration")
         retired = item.get("retired")
         return Session.model_construct(
-            id=raw_id[len(prefix) :] if raw_id.startswith(prefix) else raw_id,
+            id=layout.session_id(item),
             user_id=str(item["userId"]["S"]),
             token=None,
             token_hash=_opt_s(item, "tokenHash"),
@@ -163,50 +192,3 @@ def item_to_session(prefix: str, item: Item) -> Session:
         )
     except (KeyError, TypeError, ValueError, OverflowError) as error:
         raise CorruptItemError() from error
-
-
-MARKER_ATTRIBUTE_PREFIX = "rb_"
-
-
-def marker_attribute(tag: str) -> str:
-    """The per-user item's attribute that holds one user's mark (users whose keyed
-    hashes share a location share the item, each in their own attribute)."""
-    return MARKER_ATTRIBUTE_PREFIX + tag
-
-
-def item_to_markers(item: Item | None) -> dict[str, RevocationMarker]:
-    """Every mark in a per-user item, by user tag.
-
-    Raises:
-        CorruptItemError: a mark is malformed.
-    """
-    if not item:
-        return {}
-    marks = {}
-    try:
-        for name, value in item.items():
-            if not name.startswith(MARKER_ATTRIBUTE_PREFIX):
-                continue
-            fields = value["M"]
-            keep = fields.get("keep")
-            marks[name[len(MARKER_ATTRIBUTE_PREFIX) :]] = RevocationMarker(
-                revoked_before=from_ms(fields["t"]["N"]),
-                keep_session_id=str(keep["S"]) if keep else None,
-            )
-    except (KeyError, TypeError, ValueError, OverflowError) as error:
-        raise CorruptItemError() from error
-    return marks
-
-
-# The UpdateExpression fragment that moves an item's expiry (with `expiry_values`).
-EXPIRY_SET = "expiresAt = :exp, #ttl = :ttl, expiryBucket = :bucket"
-
-
-def expiry_values(prefix: str, key_suffix: str, expires_at: datetime) -> dict[str, Any]:
-    """The ``:exp``, ``:ttl`` and ``:bucket`` values for `EXPIRY_SET`."""
-    attrs = expiry_attributes(prefix, key_suffix, expires_at)
-    return {
-        ":exp": attrs["expiresAt"],
-        ":ttl": attrs[TTL_ATTRIBUTE],
-        ":bucket": attrs["expiryBucket"],
-    }

@@ -19,13 +19,12 @@ from botocore.exceptions import (
 )
 
 from sessions_core.errors import (
-    CorruptItemError,
     SessionError,
     StoreConfigurationError,
     StoreUnavailableError,
 )
 
-__all__ = ["ConditionFailedError", "CorruptItemError", "TableExistsError", "translate"]
+__all__ = ["ConditionFailedError", "TableExistsError", "translate"]
 
 # Transient: the request may succeed later. botocore has already retried these.
 UNAVAILABLE_CODES = frozenset(

@@ -1,0 +1,294 @@
+"""`DynamoDBSessionStore`: the store contract on one DynamoDB table.
+
+One item per session, keyed by ``prefix + session id``; one per-user item per 48-bit
+keyed user location holding "revoked before" marks. Validate reads both in one
+strongly consistent BatchGetItem; writes are single conditional UpdateItems.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sessions_core.dynamodb.cleanup import purge_expired
+from sessions_core.dynamodb.client import make_client
+from sessions_core.dynamodb.errors import ConditionFailedError
+from sessions_core.dynamodb.items import (
+    DEFAULT_EXPIRY_SHARDS,
+    EXPIRY_NAMES,
+    EXPIRY_SET,
+    Layout,
+    item_to_session,
+    num,
+    retired_bytes,
+    session_to_item,
+    to_ms,
+)
+from sessions_core.dynamodb.login_counters import add_failure, read_failures
+from sessions_core.dynamodb.schema import USER_INDEX
+from sessions_core.dynamodb.setup import create_table
+from sessions_core.dynamodb.table import Expression, Table
+from sessions_core.dynamodb.user_items import item_to_markers, marker_attribute, marker_value
+from sessions_core.errors import CorruptItemError
+from sessions_core.keys import UserRef, location_of
+from sessions_core.models import RevokedReason, Session
+from sessions_core.store import (
+    Loaded,
+    LoginFailures,
+    RevocationMarker,
+    RotateResult,
+    Rotation,
+    SessionIdTakenError,
+)
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+logger = logging.getLogger("sessions_core.dynamodb")
+
+DEFAULT_PREFIX = "session:"
+
+
+class DynamoDBSessionStore:
+    """Sessions in a DynamoDB table shaped as `schema` (and template.yaml) declares.
+
+    Args:
+        table_name: the table (``SESSIONS_TABLE`` in Lambda).
+        client: a boto3 DynamoDB client; built from the environment when absent.
+        consistent_reads: strongly consistent reads of session items (keep True:
+            an eventually consistent read could accept a just-revoked token).
+        prefix: the namespace of every key (``session:``).
+        expiry_shards: partitions of the expiry index (`items.Layout`).
+        page_size: ``Limit`` of each query page (tests make it small).
+    """
+
+    def __init__(
+        self,
+        table_name: str,
+        *,
+        client: DynamoDBClient | None = None,
+        consistent_reads: bool = True,
+        prefix: str = DEFAULT_PREFIX,
+        expiry_shards: int = DEFAULT_EXPIRY_SHARDS,
+        page_size: int | None = None,
+    ) -> None:
+        self.table = Table(table_name, client or make_client(), page_size=page_size)
+        self.layout = Layout(prefix, expiry_shards)
+        self._consistent = consistent_reads
+
+    @property
+    def table_name(self) -> str:
+        """The table's name."""
+        return self.table.name
+
+    @property
+    def client(self) -> DynamoDBClient:
+        """The DynamoDB client (tests hook its events)."""
+        return self.table.client
+
+    @property
+    def prefix(self) -> str:
+        """The namespace of every key."""
+        return self.layout.prefix
+
+    def with_prefix(self, prefix: str) -> DynamoDBSessionStore:
+        """The same table and client under ``prefix``."""
+        if prefix == self.prefix:
+            return self
+        view = object.__new__(DynamoDBSessionStore)
+        view.table = self.table
+        view.layout = Layout(prefix, self.layout.shards)
+        view._consistent = self._consistent
+        return view
+
+    def create_table(self) -> bool:
+        """Create the table as `template.yaml` declares it, wait until it is active, and
+        enable TTL and point-in-time recovery where the server supports them.
+        Idempotent. Returns True when it created the table.
+
+        Raises:
+            StoreUnavailableError, StoreConfigurationError: DynamoDB refused or failed.
+        """
+        return create_table(self.table)
+
+    # -- reads ---------------------------------------------------------------------
+
+    def load(self, session_id: str) -> Loaded:
+        """Session and per-user item in one BatchGetItem."""
+        session_key = self.layout.session_key(session_id)
+        user_key = self.layout.user_key(location_of(session_id))
+        found = self.table.batch_get([session_key, user_key], consistent=self._consistent)
+        session_item = found.get(session_key["id"]["S"])
+        if session_item is None:
+            return Loaded(None)
+        session = item_to_session(self.layout, session_item)
+        return Loaded(session, item_to_markers(found.get(user_key["id"]["S"])))
+
+    def get(self, session_id: str) -> Session | None:
+        """One session (GetItem), or None."""
+        item = self.table.get(self.layout.session_key(session_id), consistent=self._consistent)
+        return item_to_session(self.layout, item) if item else None
+
+    def list_user(self, user_id: str) -> list[Session]:
+        """Query the user index to its last page, newest first; corrupt items skipped."""
+        sessions: list[Session] = []
+        pages = self.table.query(
+            USER_INDEX,
+            Expression(
+                condition="userId = :u",
+                values={":u": {"S": user_id}, ":p": {"S": self.prefix}},
+            ),
+            filter_expression="begins_with(id, :p)",
+            newest_first=True,
+        )
+        for page in pages:
+            for item in page:
+                try:
+                    sessions.append(item_to_session(self.layout, item))
+                except CorruptItemError:
+                    logger.error("skipping a malformed session item in the user index")
+        return sessions
+
+    def load_markers(self, refs: list[UserRef]) -> dict[UserRef, RevocationMarker]:
+        """The markers at ``refs`` (one strongly consistent BatchGetItem)."""
+        keys = {ref.location: self.layout.user_key(ref.location) for ref in refs}
+        found = self.table.batch_get(list(keys.values()), consistent=True)
+        markers = {}
+        for ref in refs:
+            marks = item_to_markers(found.get(keys[ref.location]["id"]["S"]))
+            if ref.tag in marks:
+                markers[ref] = marks[ref.tag]
+        return markers
+
+    # -- writes --------------------------------------------------------------------
+
+    def insert(self, session: Session) -> None:
+        """PutItem guarded by ``attribute_not_exists(id)``; a retry that meets its own
+        earlier write counts as success."""
+        try:
+            self.table.put(
+                session_to_item(self.layout, session),
+                Expression(condition="attribute_not_exists(id)"),
+                old_on_failure=True,
+            )
+        except ConditionFailedError as error:
+            existing = error.item or {}
+            if existing.get("tokenHash", {}).get("S") == session.token_hash:
+                # Our own write landed but its answer was lost (timeout, throttled
+                # response) and botocore retried: the session is stored exactly once.
+                return
+            raise SessionIdTakenError(session.id) from error
+
+    def rotate(self, session_id: str, rotation: Rotation) -> RotateResult:
+        """UpdateItem guarded by the expected token hash; on failure the item as it
+        stands comes from ``ALL_OLD`` or, where a server omits it, a fresh read."""
+        key = self.layout.session_key(session_id)
+        change = Expression(
+            update="SET tokenHash = :hash, retired = :retired, rotatedAt = :at, "
+            "lastActiveAt = :at, " + EXPIRY_SET,
+            condition="tokenHash = :expected AND attribute_not_exists(revokedAt)",
+            names=EXPIRY_NAMES,
+            values={
+                ":expected": {"S": rotation.expected_token_hash},
+                ":hash": {"S": rotation.token_hash},
+                ":retired": {"B": retired_bytes(rotation.retired)},
+                ":at": num(to_ms(rotation.rotated_at)),
+                **self.layout.expiry_values(key, rotation.expires_at),
+            },
+        )
+        try:
+            self.table.update(key, change, old_on_failure=True)
+        except ConditionFailedError as error:
+            if error.item:
+                return RotateResult(False, item_to_session(self.layout, error.item))
+            return RotateResult(False, self.get(session_id))
+        return RotateResult(True, None)
+
+    def extend(
+        self, session_id: str, *, expected: datetime, expires_at: datetime, now: datetime
+    ) -> bool:
+        """Sliding extension guarded by the expiry it replaces."""
+        key = self.layout.session_key(session_id)
+        return self._conditional(
+            key,
+            Expression(
+                update="SET lastActiveAt = :now, " + EXPIRY_SET,
+                condition="expiresAt = :expected AND attribute_not_exists(revokedAt)",
+                names=EXPIRY_NAMES,
+                values={
+                    ":expected": num(to_ms(expected)),
+                    ":now": num(to_ms(now)),
+                    **self.layout.expiry_values(key, expires_at),
+                },
+            ),
+        )
+
+    def revoke(
+        self,
+        session_id: str,
+        *,
+        at: datetime,
+        reason: RevokedReason,
+        live_at: datetime | None = None,
+    ) -> bool:
+        """Tombstone guarded by existence and "not revoked yet" (and "still live")."""
+        condition = "attribute_exists(id) AND attribute_not_exists(revokedAt)"
+        values: dict[str, Any] = {":at": num(to_ms(at)), ":why": {"S": reason}}
+        if live_at is not None:
+            condition += " AND expiresAt > :live"
+            values[":live"] = num(to_ms(live_at))
+        return self._conditional(
+            self.layout.session_key(session_id),
+            Expression(
+                update="SET revokedAt = :at, revokedReason = :why",
+                condition=condition,
+                values=values,
+            ),
+        )
+
+    def put_marker(self, ref: UserRef, marker: RevocationMarker, *, expires_at: datetime) -> None:
+        """Set the user's mark unless a later one is there; the item expires with it."""
+        key = self.layout.user_key(ref.location)
+        revoked_before = to_ms(marker.revoked_before)
+        written = self._conditional(
+            key,
+            Expression(
+                update="SET #mark = :mark, " + EXPIRY_SET,
+                condition="attribute_not_exists(#mark) OR #mark.t < :t",
+                names={"#mark": marker_attribute(ref.tag), **EXPIRY_NAMES},
+                values={
+                    ":mark": marker_value(marker, revoked_before),
+                    ":t": num(revoked_before),
+                    **self.layout.expiry_values(key, expires_at),
+                },
+            ),
+        )
+        if not written:
+            logger.info("a later revocation marker is already in place")
+
+    def _conditional(self, key: dict[str, Any], change: Expression) -> bool:
+        """A conditional UpdateItem: True when written, False when the guard failed."""
+        try:
+            self.table.update(key, change)
+        except ConditionFailedError:
+            return False
+        return True
+
+    # -- login failures and cleanup --------------------------------------------------
+
+    def login_failures(self, ref: UserRef) -> LoginFailures | None:
+        """The counter item (strongly consistent GetItem), if any."""
+        return read_failures(self.table, self.layout, ref)
+
+    def add_login_failure(self, ref: UserRef, *, at: datetime, window: timedelta) -> LoginFailures:
+        """Count one failure (see `login_counters.add_failure`)."""
+        return add_failure(self.table, self.layout, ref, at=at, window=window)
+
+    def clear_login_failures(self, ref: UserRef) -> None:
+        """Delete the counter item (idempotent)."""
+        self.table.delete(self.layout.login_key(ref))
+
+    def purge_expired(self, now: datetime, limit: int | None = None) -> int:
+        """Delete expired items found through the expiry index (see `cleanup`)."""
+        return purge_expired(self.table, self.layout, now, limit)

@@ -1,0 +1,83 @@
+"""Every input limit, in one place: the core checks them and the HTTP request models
+declare them (so the OpenAPI document shows the same numbers the code enforces).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from sessions_core.errors import InvalidArgumentError
+
+MAX_USER_ID_CHARS = 256
+# DynamoDB-friendly ceiling on one session's window; a revocation marker lives this
+# long, so nothing created before it can outlive it.
+MAX_EXPIRES_IN = timedelta(days=400)
+MAX_EXPIRES_IN_MS = int(MAX_EXPIRES_IN / timedelta(milliseconds=1))
+# Serialized, metadata at most this large keeps a session item inside one 4 KB read.
+MAX_METADATA_BYTES = 2048
+# Deeper JSON cannot be serialised back by pydantic (its limit is lower than json's).
+MAX_METADATA_DEPTH = 32
+MAX_USER_AGENT_CHARS = 1024
+
+
+def check_user_id(user_id: object) -> None:
+    """Refuse a user id that is not a string of 1 to 256 characters.
+
+    Raises:
+        InvalidArgumentError: with the reason.
+    """
+    if not isinstance(user_id, str) or not 1 <= len(user_id) <= MAX_USER_ID_CHARS:
+        raise InvalidArgumentError(f"user_id must be 1 to {MAX_USER_ID_CHARS} characters")
+
+
+def check_lifetime(value: timedelta, name: str = "expires_in") -> None:
+    """Refuse a lifetime that is not positive or exceeds `MAX_EXPIRES_IN`.
+
+    Raises:
+        InvalidArgumentError: when out of range.
+    """
+    if not isinstance(value, timedelta):
+        raise InvalidArgumentError(f"{name} must be a datetime.timedelta")
+    if value <= timedelta(0) or value > MAX_EXPIRES_IN:
+        raise InvalidArgumentError(f"{name} must be more than 0 and at most 400 days")
+
+
+def metadata_size(metadata: dict[str, Any]) -> int:
+    """The serialized size of ``metadata`` in bytes (compact JSON, UTF-8)."""
+    return len(json.dumps(metadata, separators=(",", ":"), allow_nan=False).encode("utf-8"))
+
+
+def check_metadata(metadata: dict[str, Any] | None) -> None:
+    """Refuse metadata that is not a JSON object of plain values, nests deeper than 32
+    levels, or is larger than 2 KiB serialized.
+
+    The depth is measured first, without recursion, so a hostile document cannot
+    exhaust the stack on the way to being refused.
+
+    Raises:
+        InvalidArgumentError: with the reason.
+    """
+    if metadata is None:
+        return
+    if not isinstance(metadata, dict):
+        raise InvalidArgumentError("metadata must be a JSON object")
+    level: list[Any] = [metadata]
+    for _ in range(MAX_METADATA_DEPTH):
+        level = [
+            child
+            for value in level
+            for child in (value.values() if isinstance(value, dict) else value)
+            if isinstance(child, dict | list)
+        ]
+        if not level:
+            break
+    else:
+        raise InvalidArgumentError(f"metadata nests deeper than {MAX_METADATA_DEPTH} levels")
+    try:
+        size = metadata_size(metadata)
+    except (TypeError, ValueError) as error:
+        raise InvalidArgumentError("metadata must hold only JSON values") from error
+    if size > MAX_METADATA_BYTES:
+        raise InvalidArgumentError(f"metadata must be at most {MAX_METADATA_BYTES} bytes as JSON")

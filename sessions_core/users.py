@@ -1,0 +1,75 @@
+"""`UserSessions`: what is done to all of one user's sessions at once.
+
+The user index (``byUser``) is eventually consistent: a session created a moment ago
+may be missing from it. Everything here therefore pairs the index with the per-user
+item, which every session's own read sees (rule 5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sessions_core.keys import KeyRing, location_of
+from sessions_core.limits import MAX_EXPIRES_IN
+from sessions_core.models import RevokedReason, Session
+from sessions_core.store import RevocationMarker, SessionStore
+
+
+class UserSessions:
+    """Listing and revoking a user's sessions through ``store``."""
+
+    def __init__(self, store: SessionStore, keys: KeyRing, now: Callable[[], datetime]) -> None:
+        self._store = store
+        self._keys = keys
+        self._now = now
+
+    def revoke_all(self, user_id: str, *, except_session_id: str | None = None) -> int:
+        """Revoke every session of the user but ``except_session_id``.
+
+        The "revoked before now" marker is written first (under every key of the ring,
+        so a session created before a key rotation finds its user's marks where its own
+        id points): it revokes, on their next read, sessions the index does not show
+        yet. Then each listed live session gets its tombstone, with ``revoke_others``
+        or ``revoke_all`` as the reason. Returns how many this call tombstoned.
+
+        Raises:
+            StoreUnavailableError: the store did not answer.
+        """
+        now = self._now()
+        marker = RevocationMarker(revoked_before=now, keep_session_id=except_session_id)
+        for ref in self._keys.user_refs(user_id):
+            self._store.put_marker(ref, marker, expires_at=now + MAX_EXPIRES_IN)
+        reason: RevokedReason = "revoke_others" if except_session_id else "revoke_all"
+        revoked = 0
+        for session in self._store.list_user(user_id):
+            if session.id == except_session_id or session.is_revoked:
+                continue
+            if self._store.revoke(session.id, at=now, reason=reason, live_at=now):
+                revoked += 1
+        return revoked
+
+    def active(self, user_id: str) -> list[Session]:
+        """The user's sessions that are neither revoked (tombstone or marker) nor
+        expired, newest first, without secrets.
+
+        Raises:
+            StoreUnavailableError: the store did not answer.
+        """
+        now = self._now()
+        sessions = self._store.list_user(user_id)
+        if not sessions:
+            return []
+        markers = self._store.load_markers(self._keys.user_refs(user_id))
+        by_location = {ref.location: marker for ref, marker in markers.items()}
+
+        def revoked_by_marker(session: Session) -> bool:
+            marker = by_location.get(location_of(session.id))
+            return marker is not None and marker.revokes(session)
+
+        active = [
+            s
+            for s in sessions
+            if not s.is_revoked and not s.is_expired(now) and not revoked_by_marker(s)
+        ]
+        return sorted(active, key=lambda s: s.created_at, reverse=True)

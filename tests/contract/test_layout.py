@@ -1,0 +1,117 @@
+"""The layout the design promises, checked on the source: layers, no cycles, small
+modules. A change that breaks one of these fails here, not in review."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("sessions_core", "handlers", "sessions_cli", "examples", "sessions_client")
+MAX_LINES = 300
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+            found[name] = path
+    return found
+
+
+MODULES = _modules()
+MODULE_NAMES = frozenset(MODULES)
+
+
+def _imports(path: Path) -> set[str]:
+    """Modules ``path`` imports at run time (imports under TYPE_CHECKING excluded)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            skipped.update(id(child) for child in ast.walk(node))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            # ``from package import module`` depends on the module; ``from package import
+            # name`` on the package's __init__.
+            for alias in node.names:
+                submodule = f"{node.module}.{alias.name}"
+                names.add(submodule if submodule in MODULE_NAMES else node.module)
+    return names
+
+
+def _local_graph() -> dict[str, set[str]]:
+    return {name: _imports(path) & set(MODULES) for name, path in MODULES.items()}
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_layout_module_is_under_300_lines(name: str) -> None:
+    lines = len(MODULES[name].read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_LINES, f"{name} has {lines} lines"
+
+
+def test_layout_core_imports_no_handler_cli_or_http_code() -> None:
+    for name, path in MODULES.items():
+        if name.startswith("sessions_core"):
+            bad = {
+                m
+                for m in _imports(path)
+                if m.split(".")[0] in {"handlers", "sessions_cli", "aws_lambda_powertools"}
+            }
+            assert not bad, f"{name} imports {bad}"
+
+
+def test_layout_botocore_is_only_under_the_dynamodb_package() -> None:
+    for name, path in MODULES.items():
+        if name.startswith("sessions_core") and not name.startswith("sessions_core.dynamodb"):
+            bad = {m for m in _imports(path) if m.split(".")[0] in {"botocore", "boto3"}}
+            assert not bad, f"{name} imports {bad}"
+
+
+def test_layout_modules_never_import_their_own_package() -> None:
+    # ``from sessions_core import rules`` inside sessions_core closes a loop through the
+    # package's __init__; import the module itself.
+    for name, targets in _local_graph().items():
+        ancestors = {name.rsplit(".", n)[0] for n in range(1, name.count(".") + 1)}
+        assert not targets & ancestors, f"{name} imports {targets & ancestors}"
+
+
+def test_layout_has_no_import_cycle() -> None:
+    # A package's __init__ re-exporting its own modules is not a cycle of design.
+    graph = {
+        name: {t for t in targets if not t.startswith(name + ".")}
+        for name, targets in _local_graph().items()
+    }
+    state: dict[str, int] = {}
+    cycles: list[list[str]] = []
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        path.append(node)
+        for target in sorted(graph[node]):
+            if state.get(target) == 1:
+                cycles.append([*path[path.index(target) :], target])
+            elif target not in state:
+                visit(target, path)
+        path.pop()
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [])
+    assert cycles == []
+
+
+def test_layout_dynamodb_parts_depend_on_table_not_on_the_store() -> None:
+    for part in ("cleanup", "setup", "login_counters", "items", "user_items"):
+        imported = _imports(MODULES[f"sessions_core.dynamodb.{part}"])
+        assert "sessions_core.dynamodb.store" not in imported, part
