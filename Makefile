@@ -72,10 +72,16 @@ LAMBDA_PIP := $(PYTHON) -m pip install --quiet --disable-pip-version-check \
 	--target "$(ARTIFACTS_DIR)" --platform manylinux2014_aarch64 --implementation cp \
 	--python-version 3.13 --only-binary=:all: --upgrade
 
-build-ApiFunction build-CleanupFunction:
+build-ApiFunction:
 	mkdir -p "$(ARTIFACTS_DIR)"
 	cp -R handlers sessions_core "$(ARTIFACTS_DIR)/"
 	$(LAMBDA_PIP) -r requirements/lambda-api.txt
+	find "$(ARTIFACTS_DIR)" -name __pycache__ -prune -exec rm -rf {} +
+
+build-CleanupFunction:
+	mkdir -p "$(ARTIFACTS_DIR)"
+	cp -R handlers sessions_core "$(ARTIFACTS_DIR)/"
+	$(LAMBDA_PIP) -r requirements/lambda-cleanup.txt
 	find "$(ARTIFACTS_DIR)" -name __pycache__ -prune -exec rm -rf {} +
 
 build-DemoLoginFunction:

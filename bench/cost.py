@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bench.measure import Meter
-from sessions_core import DynamoDBSessionStore, SessionConfig, SessionManager
+from sessions_core import DynamoDBSessionStore, SessionConfig, SessionLimitError, SessionManager
 
 # The original's KV layout, from its algorithm (not measured: it ran on Workers KV).
 # save() wrote prefix+id -> JSON and prefix+"token:"+hash -> id; validate read both;
@@ -21,6 +21,8 @@ ORIGINAL = {
     "list": "1 list (found nothing)",
     "revoke-all": "1 list (revoked nothing)",
     "purge": "none (KV TTL)",
+    "validate, activity due": "2 reads (no activity)",
+    "limit": "no limit",
 }
 
 
@@ -29,7 +31,6 @@ def measure_costs(client: Any, table: str, clock: Any) -> list[dict[str, Any]]:
     store = DynamoDBSessionStore(table, client=client)
     store.create_table()
     manager = SessionManager(SessionConfig(store, clock=clock))
-    manager.purge_expired()  # the hourly schedule has run before: the cursor exists
     meter = Meter(client)
     rows: list[dict[str, Any]] = []
 
@@ -50,11 +51,15 @@ def measure_costs(client: Any, table: str, clock: Any) -> list[dict[str, Any]]:
     row("validate")
     manager.validate("not-a-token")
     row("malformed token")
+    clock.advance(minutes=11)
+    meter.reset()
+    manager.validate(session.token or "")
+    row("validate, activity due (once per 10 min)", "validate, activity due")
     sliding = manager.create(user_id="slider", sliding_expiration=True)
     clock.advance(hours=13)
     meter.reset()
     manager.validate(sliding.token or "")
-    row("validate, sliding due")
+    row("validate, sliding due (with activity)", "validate, sliding due")
     refreshed = manager.refresh(session.token or "")
     row("refresh")
     manager.refresh(session.token or "")
@@ -70,9 +75,34 @@ def measure_costs(client: Any, table: str, clock: Any) -> list[dict[str, Any]]:
         row(f"list ({count})", "list")
         manager.destroy_all_for_user(user)
         row(f"revoke-all ({count})", "revoke-all")
+    _limit_rows(store, clock, meter, row)
     clock.advance(days=2)
     meter.reset()
     purged = manager.purge_expired()
     row(f"purge ({purged} expired, 2 days after the last run)", "purge")
     meter.close()
     return rows
+
+
+def _limit_rows(store: Any, clock: Any, meter: Meter, row: Any) -> None:
+    """What a per-user limit of 3 costs: below it, at it (evicting), at it (deny)."""
+    limited = SessionManager(SessionConfig(store, clock=clock, max_sessions_per_user=3))
+    denying = SessionManager(
+        SessionConfig(store, clock=clock, max_sessions_per_user=3, on_session_limit="deny")
+    )
+    for _ in range(2):
+        clock.advance(seconds=1)
+        limited.create(user_id="capped")
+    meter.reset()
+    last = limited.create(user_id="capped")
+    row("create, limit 3, below it", "limit")
+    clock.advance(seconds=1)
+    meter.reset()
+    limited.create(user_id="capped")
+    row("create, limit 3, at it: evicts the least recently active", "limit")
+    try:
+        denying.create(user_id="capped")
+    except SessionLimitError:
+        row("create, limit 3, at it: deny (409)", "limit")
+    limited.destroy(last.id)
+    row("destroy a session counted by a limit", "limit")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
@@ -47,7 +48,32 @@ class CreateSessionBody(BaseModel):
         default=None, description=f"a JSON object of at most {MAX_METADATA_BYTES} bytes serialized"
     )
     sliding_expiration: StrictBool = False
-    user_agent: StrictStr | None = Field(default=None, max_length=MAX_USER_AGENT_CHARS)
+    user_agent: StrictStr | None = Field(
+        default=None,
+        max_length=MAX_USER_AGENT_CHARS,
+        description="the device's user agent: parsed into device, bound when configured",
+    )
+    ip_address: StrictStr | None = Field(default=None, max_length=45, description="IPv4 or IPv6")
+    country: StrictStr | None = Field(
+        default=None, pattern=r"^[A-Z]{2}$", description="ISO 3166 alpha-2, as CloudFront names it"
+    )
+    max_lifetime: StrictInt | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_EXPIRES_IN_MS,
+        description='this session\'s absolute timeout in milliseconds ("remember me"), at '
+        "most the configured one",
+    )
+
+    @field_validator("ip_address")
+    @classmethod
+    def _ip_address(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ipaddress.ip_address(value)
+            except ValueError as error:
+                raise ValueError("ipAddress must be an IPv4 or IPv6 address") from error
+        return value
 
     @field_validator("metadata")
     @classmethod
@@ -118,6 +144,13 @@ class ErrorBody(BaseModel):
     message: str
 
 
+class SessionLimitBody(ErrorBody):
+    """409 at the per-user limit with the ``deny`` policy: the active sessions, so a
+    frontend can let the user choose one to sign out."""
+
+    sessions: list[PublicSession]
+
+
 def answers(*entries: tuple[int, str, type[BaseModel]]) -> dict[int, OpenAPIResponse]:
     """OpenAPI ``responses`` for a route from (status, description, model) triples."""
     return {
@@ -132,3 +165,4 @@ TOO_LARGE = (413, "body or metadata too large", ErrorBody)
 UNAVAILABLE = (503, "the store is unavailable; retry after Retry-After", ErrorBody)
 UNAUTHORIZED = (401, "missing or bad token", ErrorBody)
 FORBIDDEN = (403, "cookie sent from an origin not allowed", ErrorBody)
+LIMIT_REACHED = (409, "the user is at the session limit (policy deny)", SessionLimitBody)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from handlers.client_origin import client_origin
 from handlers.credentials import credential_from
 from handlers.wiring import Wiring
 from sessions_core import SessionError
@@ -46,9 +47,12 @@ def _decide(event: dict[str, Any]) -> dict[str, Any]:
     credential = credential_from(event.get("headers"), event.get("cookies"))
     if credential is None:
         return DENY
-    agent = _dict(_dict(event.get("requestContext")).get("http")).get("userAgent")
+    origin = client_origin(event)
     result = wiring.runtime().manager.validate(
-        credential.token, user_agent=agent if isinstance(agent, str) else None
+        credential.token,
+        user_agent=origin.user_agent,
+        ip_address=origin.ip_address,
+        country=origin.country,
     )
     if result.session is None:
         return DENY

@@ -63,6 +63,6 @@ def credential_from(headers: object, cookies: object) -> Credential | None:
     return Credential(from_cookie, "cookie") if from_cookie else None
 
 
-def header(headers: Mapping[str, str] | None, name: str) -> str | None:
-    """A header by case-insensitive name."""
+def header(headers: object, name: str) -> str | None:
+    """A header by case-insensitive name (None when ``headers`` is not a mapping)."""
     return _header(headers, name.lower())

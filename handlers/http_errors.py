@@ -7,7 +7,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
-from sessions_core import SessionError
+from sessions_core import SessionError, SessionLimitError
 
 RETRY_AFTER_SECONDS = "1"
 
@@ -18,6 +18,7 @@ STATUS_BY_CODE = {
     "session_revoked": 401,
     "user_agent_mismatch": 401,
     "session_not_found": 404,
+    "session_limit_reached": 409,
     "invalid_argument": 422,
     "store_unavailable": 503,
 }
@@ -27,13 +28,20 @@ class ApiError(Exception):
     """An error the API answers as such: status, code, message, extra headers."""
 
     def __init__(
-        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+        self,
+        status: int,
+        code: str,
+        message: str,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.headers = headers or {}
+        # Fields an error adds to {error, message} (the active sessions of a 409).
+        self.extra = extra or {}
 
 
 def from_session_error(error: SessionError) -> ApiError:
@@ -49,6 +57,11 @@ def from_session_error(error: SessionError) -> ApiError:
         )
     if status == 500:
         return ApiError(500, "internal_error", "internal error")
+    if isinstance(error, SessionLimitError):
+        sessions = [
+            s.model_dump(mode="json", by_alias=True, exclude_none=True) for s in error.sessions
+        ]
+        return ApiError(status, error.code, error.message, extra={"sessions": sessions})
     return ApiError(status, error.code, error.message)
 
 
@@ -57,7 +70,9 @@ def error_payload(error: ApiError) -> dict[str, Any]:
     return {
         "statusCode": error.status,
         "headers": {"Content-Type": "application/json", **error.headers},
-        "body": json.dumps({"error": error.code, "message": error.message}, separators=(",", ":")),
+        "body": json.dumps(
+            {"error": error.code, "message": error.message, **error.extra}, separators=(",", ":")
+        ),
         "isBase64Encoded": False,
     }
 

@@ -23,6 +23,7 @@ from handlers.api_models import (
     TokenAndSession,
     answers,
 )
+from handlers.client_origin import ClientOrigin, client_origin
 from handlers.cookies import cleared_cookie, session_cookie
 from handlers.credentials import Credential, credential_from, header
 from handlers.http_errors import ApiError
@@ -55,12 +56,18 @@ def _credential(*, changes_state: bool) -> Credential:
     return credential
 
 
-def _user_agent() -> str | None:
-    return router.current_event.request_context.http.user_agent or None
+def _origin() -> ClientOrigin:
+    return client_origin(router.current_event.raw_event)
 
 
 def _current(credential: Credential) -> Session:
-    result = manager().validate(credential.token, user_agent=_user_agent())
+    origin = _origin()
+    result = manager().validate(
+        credential.token,
+        user_agent=origin.user_agent,
+        ip_address=origin.ip_address,
+        country=origin.country,
+    )
     count(f"Validation_{result.error or 'valid'}")
     if result.session is None:
         code = result.error or "invalid_token"
@@ -99,7 +106,13 @@ def whoami() -> Response[str]:
 def refresh_me() -> Response[str]:
     credential = _credential(changes_state=True)
     current = manager()
-    session = current.refresh(credential.token, user_agent=_user_agent())
+    origin = _origin()
+    session = current.refresh(
+        credential.token,
+        user_agent=origin.user_agent,
+        ip_address=origin.ip_address,
+        country=origin.country,
+    )
     count("SessionsRefreshed")
     if credential.source == "header":
         return json_response(200, TokenAndSession.of(session))
@@ -119,9 +132,9 @@ def refresh_me() -> Response[str]:
 )
 def logout() -> Response[None]:
     credential = _credential(changes_state=True)
-    result = manager().validate(credential.token, user_agent=_user_agent())
+    result = manager().validate(credential.token, user_agent=_origin().user_agent)
     if result.session is not None:
-        manager().destroy(result.session.id)
+        manager().destroy(result.session.id, reason="logout")
         count("SessionsRevoked")
     return json_response(204, cookies=[cleared_cookie(settings().cookie_same_site)])
 

@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from handlers.api_models import (
     BAD_BODY,
     INVALID_FIELDS,
+    LIMIT_REACHED,
     TOO_LARGE,
     UNAUTHORIZED,
     UNAVAILABLE,
@@ -37,6 +38,10 @@ def manager() -> SessionManager:
     return runtime_of(router).manager
 
 
+def _ms(milliseconds: int | None) -> timedelta | None:
+    return timedelta(milliseconds=milliseconds) if milliseconds else None
+
+
 def _user_id(raw: str) -> str:
     user_id = unquote(raw)
     if not 1 <= len(user_id) <= MAX_USER_ID_CHARS:
@@ -50,17 +55,25 @@ def _user_id(raw: str) -> str:
     "/sessions",
     summary="Create a session for a user (login backends)",
     responses=answers(
-        (201, "created", TokenAndSession), BAD_BODY, TOO_LARGE, INVALID_FIELDS, UNAVAILABLE
+        (201, "created", TokenAndSession),
+        BAD_BODY,
+        LIMIT_REACHED,
+        TOO_LARGE,
+        INVALID_FIELDS,
+        UNAVAILABLE,
     ),
     tags=["service"],
 )
 def create_session(body: Annotated[CreateSessionBody, Body()]) -> Response[str]:
     session = manager().create(
         user_id=body.user_id,
-        expires_in=timedelta(milliseconds=body.expires_in) if body.expires_in else None,
+        expires_in=_ms(body.expires_in),
         metadata=body.metadata,
         sliding_expiration=body.sliding_expiration,
         user_agent=body.user_agent,
+        ip_address=body.ip_address,
+        country=body.country,
+        max_lifetime=_ms(body.max_lifetime),
     )
     count("SessionsCreated")
     return json_response(201, TokenAndSession.of(session))

@@ -10,8 +10,9 @@ import logging
 import os
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import cast, get_args
 
-from sessions_core.config import DEFAULT_MAX_LIFETIME
+from sessions_core.config import DEFAULT_ACTIVITY_RESOLUTION, DEFAULT_MAX_LIFETIME, LimitPolicy
 from sessions_core.dynamodb.items import DEFAULT_EXPIRY_SHARDS
 from sessions_core.keys import KeyRing, default_key_ring
 
@@ -41,6 +42,10 @@ class Settings:
             without it, the local key file; inside Lambda without it, see `key_ring`.
         expiry_shards: ``SESSIONS_EXPIRY_SHARDS`` (8): partitions of the expiry index;
             only ever raise it (cleanup reads the shards below the count).
+        max_sessions_per_user: ``SESSIONS_MAX_PER_USER`` (unset or 0: no limit).
+        on_session_limit: ``SESSIONS_ON_LIMIT`` (``evict_oldest`` or ``deny``).
+        activity_resolution: ``SESSIONS_ACTIVITY_RESOLUTION_SECONDS`` (600; 0: never
+            write activity).
     """
 
     table: str
@@ -53,6 +58,9 @@ class Settings:
     read_only: bool = False
     keys: KeyRing = field(default_factory=default_key_ring, repr=False)
     expiry_shards: int = DEFAULT_EXPIRY_SHARDS
+    max_sessions_per_user: int | None = None
+    on_session_limit: LimitPolicy = "evict_oldest"
+    activity_resolution: timedelta | None = DEFAULT_ACTIVITY_RESOLUTION
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -89,7 +97,26 @@ class Settings:
             read_only=env.get("SESSIONS_READ_ONLY", "false").lower() == "true",
             keys=key_ring(env, table),
             expiry_shards=int(env.get("SESSIONS_EXPIRY_SHARDS") or DEFAULT_EXPIRY_SHARDS),
+            max_sessions_per_user=int(env.get("SESSIONS_MAX_PER_USER") or 0) or None,
+            on_session_limit=_policy(env.get("SESSIONS_ON_LIMIT") or "evict_oldest"),
+            activity_resolution=_seconds_or_none(
+                env.get("SESSIONS_ACTIVITY_RESOLUTION_SECONDS"), DEFAULT_ACTIVITY_RESOLUTION
+            ),
         )
+
+
+def _policy(text: str) -> LimitPolicy:
+    if text not in get_args(LimitPolicy):
+        raise ValueError("SESSIONS_ON_LIMIT must be evict_oldest or deny")
+    return cast(LimitPolicy, text)
+
+
+def _seconds_or_none(text: str | None, default: timedelta) -> timedelta | None:
+    """Seconds from the environment: unset means ``default``, 0 means none."""
+    if text is None or not text.strip():
+        return default
+    seconds = int(text)
+    return timedelta(seconds=seconds) if seconds > 0 else None
 
 
 def key_ring(env: dict[str, str], table: str) -> KeyRing:

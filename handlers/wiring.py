@@ -42,6 +42,9 @@ def build_manager(
             read_only=settings.read_only,
             secret_key=settings.keys,
             observer=observer,
+            activity_resolution=settings.activity_resolution,
+            max_sessions_per_user=settings.max_sessions_per_user,
+            on_session_limit=settings.on_session_limit,
         )
     )
 
@@ -60,6 +63,8 @@ class Wiring:
             self._runtime = Runtime(settings, build_manager(settings, observer=self._observer))
         return self._runtime
 
-    def use(self, runtime: Runtime | None) -> None:
-        """Work with ``runtime`` from now on (None: build from the environment again)."""
-        self._runtime = runtime
+    def use(self, runtime: Runtime | None) -> Runtime | None:
+        """Work with ``runtime`` from now on (None: build from the environment again);
+        returns the one used until now, so a caller can put it back."""
+        previous, self._runtime = self._runtime, runtime
+        return previous

@@ -10,6 +10,7 @@ from sessions_core.errors import (
     InvalidTokenError,
     SessionError,
     SessionExpiredError,
+    SessionLimitError,
     SessionNotFoundError,
     SessionRevokedError,
     StoreConfigurationError,
@@ -18,7 +19,7 @@ from sessions_core.errors import (
 )
 from sessions_core.manager import SessionManager
 from sessions_core.memory_store import InMemorySessionStore
-from sessions_core.models import PublicSession, Session, ValidationResult
+from sessions_core.models import Device, PublicSession, Session, ValidationResult
 from sessions_core.original import (
     create_session,
     destroy_session,
@@ -29,6 +30,7 @@ from sessions_core.store import RevocationMarker, SessionStore
 from sessions_core.tokens import generate_secure_token, hash_token
 
 __all__ = [
+    "Device",
     "DynamoDBSessionStore",
     "InMemorySessionStore",
     "InvalidArgumentError",
@@ -39,6 +41,7 @@ __all__ = [
     "SessionConfig",
     "SessionError",
     "SessionExpiredError",
+    "SessionLimitError",
     "SessionManager",
     "SessionNotFoundError",
     "SessionRevokedError",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, get_args
 
 from sessions_core.clock import millisecond_clock, system_clock
 from sessions_core.errors import InvalidArgumentError
@@ -19,6 +19,11 @@ DEFAULT_EXPIRES_IN = timedelta(hours=24)
 DEFAULT_REFRESH_GRACE = timedelta(seconds=30)
 # Rule 14: an absolute timeout by default, whatever sliding and refresh do.
 DEFAULT_MAX_LIFETIME = timedelta(days=30)
+DEFAULT_ACTIVITY_RESOLUTION = timedelta(minutes=10)
+# One BatchGetItem reads every admitted session when the limit is reached.
+MAX_SESSIONS_LIMIT = 100
+
+LimitPolicy = Literal["evict_oldest", "deny"]
 
 
 @dataclass(frozen=True)
@@ -41,9 +46,17 @@ class SessionConfig:
         read_only: validate never writes: no sliding extension, and a replayed token
             is refused without revoking the session (for a read-only authorizer; the
             next API call does the write).
-        observer: called with an event name (``reuse_detected``, ``sliding_extended``)
-            when the manager does something a caller may want to count; never given a
-            token.
+        observer: called with an event name (``reuse_detected``, ``sliding_extended``,
+            ``session_evicted``) when the manager does something a caller may want to
+            count; never given a token.
+        activity_resolution: how often validate writes ``last_active_at`` (and where
+            the session was used from): at most once per this (10 minutes), folded into
+            a sliding extension's write. None: never.
+        max_sessions_per_user: the per-user limit (None: none; at most 100). It holds
+            under concurrent logins; sessions created without it are not counted.
+        on_session_limit: at the limit, ``evict_oldest`` revokes the least recently
+            active session (reason ``session_limit``); ``deny`` refuses the create
+            (`SessionLimitError`).
 
     Raises:
         InvalidArgumentError: a duration out of range or an empty prefix.
@@ -59,6 +72,9 @@ class SessionConfig:
     refresh_grace: timedelta = DEFAULT_REFRESH_GRACE
     read_only: bool = False
     observer: Callable[[str], None] | None = None
+    activity_resolution: timedelta | None = DEFAULT_ACTIVITY_RESOLUTION
+    max_sessions_per_user: int | None = None
+    on_session_limit: LimitPolicy = "evict_oldest"
     now: Callable[[], datetime] = field(init=False, repr=False)
     keys: KeyRing = field(init=False, repr=False)
     namespaced_store: SessionStore = field(init=False, repr=False)
@@ -71,9 +87,23 @@ class SessionConfig:
             raise InvalidArgumentError("refresh_grace must not be negative")
         if not self.prefix or len(self.prefix) > 64:
             raise InvalidArgumentError("prefix must be 1 to 64 characters")
+        if self.activity_resolution is not None and self.activity_resolution < timedelta(0):
+            raise InvalidArgumentError("activity_resolution must not be negative")
+        limit = self.max_sessions_per_user
+        if limit is not None and (type(limit) is not int or not 1 <= limit <= MAX_SESSIONS_LIMIT):
+            raise InvalidArgumentError(
+                f"max_sessions_per_user must be an integer from 1 to {MAX_SESSIONS_LIMIT}"
+            )
+        if self.on_session_limit not in get_args(LimitPolicy):
+            raise InvalidArgumentError("on_session_limit must be evict_oldest or deny")
         object.__setattr__(self, "now", millisecond_clock(self.clock or system_clock))
         secret = self.secret_key
         keys = KeyRing.from_text(secret) if isinstance(secret, str) else secret
         object.__setattr__(self, "keys", keys or default_key_ring())
         # The prefix is set once, here: every store call then goes through this view.
         object.__setattr__(self, "namespaced_store", self.store.with_prefix(self.prefix))
+
+    def notify(self, event: str) -> None:
+        """Tell the observer, if any, what just happened (an event name, never a token)."""
+        if self.observer is not None:
+            self.observer(event)

@@ -6,7 +6,10 @@ class. No message ever contains a token.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from sessions_core.models import PublicSession
 
 
 class SessionError(Exception):
@@ -69,6 +72,19 @@ class InvalidArgumentError(SessionError, ValueError):
 
     default_code = "invalid_argument"
     default_message = "invalid argument"
+
+
+class SessionLimitError(SessionError):
+    """The user already holds ``max_sessions_per_user`` sessions and the policy is
+    ``deny``. ``sessions`` lists the active ones (public views, newest first), so a
+    frontend can let the user choose one to sign out."""
+
+    default_code = "session_limit_reached"
+    default_message = "the user already has the maximum number of sessions"
+
+    def __init__(self, sessions: list[PublicSession], message: str | None = None) -> None:
+        super().__init__(message)
+        self.sessions = sessions
 
 
 class StoreUnavailableError(SessionError):

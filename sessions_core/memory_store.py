@@ -8,36 +8,26 @@ keyed as the DynamoDB store keys them (``prefix + id``), so views under other pr
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
+import secrets
 from datetime import datetime, timedelta
 
 from sessions_core.keys import UserRef, location_of
+from sessions_core.memory_backend import MemoryBackend, origin_fields
 from sessions_core.models import RevokedReason, Session
 from sessions_core.store import (
+    Admission,
     Loaded,
     LoginFailures,
     RevocationMarker,
     RotateResult,
     Rotation,
     SessionIdTakenError,
+    Touch,
+    UserState,
 )
 
 _NOTHING = Loaded(None)
 DEFAULT_PREFIX = "session:"
-
-
-@dataclass
-class _Backend:
-    """Everything every prefix's view shares: one lock, the items."""
-
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    sessions: dict[str, Session] = field(default_factory=dict)
-    # Per-user item key (``prefix + "user:" + location``), then user tag, as the
-    # DynamoDB store lays them out: a session's read finds its user's marks through
-    # the location in its id.
-    markers: dict[str, dict[str, tuple[RevocationMarker, datetime]]] = field(default_factory=dict)
-    login_failures: dict[str, LoginFailures] = field(default_factory=dict)
 
 
 class InMemorySessionStore:
@@ -45,7 +35,7 @@ class InMemorySessionStore:
 
     def __init__(self, *, prefix: str = DEFAULT_PREFIX) -> None:
         self._prefix = prefix
-        self._backend = _Backend()
+        self._backend = MemoryBackend()
 
     @property
     def prefix(self) -> str:
@@ -95,15 +85,19 @@ class InMemorySessionStore:
         session = backend.sessions.get(self._prefix + session_id)
         if session is None:
             return _NOTHING
-        marks = backend.markers.get(self._user_key(location_of(session_id)))
-        if not marks:
-            return Loaded(session)
-        return Loaded(session, {tag: marker for tag, (marker, _) in marks.items()})
+        users = backend.users_at(self._user_key(location_of(session_id)))
+        return Loaded(session, users) if users else Loaded(session)
 
     def get(self, session_id: str) -> Session | None:
         """One session, or None."""
         with self._backend.lock:
             return self._backend.sessions.get(self._key(session_id))
+
+    def get_many(self, session_ids: list[str]) -> dict[str, Session]:
+        """Sessions by id; missing ones left out."""
+        with self._backend.lock:
+            found = (self._backend.sessions.get(self._key(sid)) for sid in session_ids)
+            return {session.id: session for session in found if session is not None}
 
     def rotate(self, session_id: str, rotation: Rotation) -> RotateResult:
         """Conditional rotation (see `SessionStore.rotate`)."""
@@ -124,26 +118,31 @@ class InMemorySessionStore:
                     "rotated_at": rotation.rotated_at,
                     "expires_at": rotation.expires_at,
                     "last_active_at": rotation.rotated_at,
+                    **origin_fields(rotation.ip_address, rotation.country),
                 }
             )
             backend.sessions[key] = updated
             return RotateResult(True, updated)
 
-    def extend(
-        self, session_id: str, *, expected: datetime, expires_at: datetime, now: datetime
-    ) -> bool:
-        """Conditional sliding extension (see `SessionStore.extend`)."""
+    def touch(self, session_id: str, touch: Touch) -> bool:
+        """Conditional activity write (see `SessionStore.touch`)."""
         key = self._key(session_id)
         backend = self._backend
         with backend.lock:
             current = backend.sessions.get(key)
             if current is None or current.revoked_at is not None:
                 return False
-            if current.expires_at != expected:
+            if current.last_active_at != touch.last_active_at:
                 return False
-            backend.sessions[key] = current.model_copy(
-                update={"expires_at": expires_at, "last_active_at": now}
-            )
+            update: dict[str, object] = {
+                "last_active_at": touch.at,
+                **origin_fields(touch.ip_address, touch.country),
+            }
+            if touch.expires_at is not None:
+                if current.expires_at != touch.expected_expiry:
+                    return False
+                update["expires_at"] = touch.expires_at
+            backend.sessions[key] = current.model_copy(update=update)
             return True
 
     def revoke(
@@ -153,20 +152,19 @@ class InMemorySessionStore:
         at: datetime,
         reason: RevokedReason,
         live_at: datetime | None = None,
-    ) -> bool:
+    ) -> Session | None:
         """Set the tombstone if not set (see `SessionStore.revoke`)."""
         key = self._key(session_id)
         backend = self._backend
         with backend.lock:
             current = backend.sessions.get(key)
             if current is None or current.revoked_at is not None:
-                return False
+                return None
             if live_at is not None and current.expires_at <= live_at:
-                return False
-            backend.sessions[key] = current.model_copy(
-                update={"revoked_at": at, "revoked_reason": reason}
-            )
-            return True
+                return None
+            revoked = current.model_copy(update={"revoked_at": at, "revoked_reason": reason})
+            backend.sessions[key] = revoked
+            return revoked
 
     def list_user(self, user_id: str) -> list[Session]:
         """The user's sessions, newest first, without secrets."""
@@ -179,15 +177,15 @@ class InMemorySessionStore:
             ]
         return sorted(found, key=lambda s: s.created_at, reverse=True)
 
-    def load_markers(self, refs: list[UserRef]) -> dict[UserRef, RevocationMarker]:
-        """The markers at ``refs``."""
+    def load_users(self, refs: list[UserRef]) -> dict[UserRef, UserState]:
+        """The users' slots at ``refs``."""
         found = {}
         backend = self._backend
         with backend.lock:
             for ref in refs:
-                entry = backend.markers.get(self._user_key(ref.location), {}).get(ref.tag)
-                if entry is not None:
-                    found[ref] = entry[0]
+                state = backend.users_at(self._user_key(ref.location)).get(ref.tag)
+                if state is not None:
+                    found[ref] = state
         return found
 
     def put_marker(self, ref: UserRef, marker: RevocationMarker, *, expires_at: datetime) -> None:
@@ -199,6 +197,30 @@ class InMemorySessionStore:
             if existing and existing[0].revoked_before >= marker.revoked_before:
                 return
             marks[ref.tag] = (marker, expires_at)
+
+    def admit(
+        self, ref: UserRef, admission: Admission, *, expected: str | None, expires_at: datetime
+    ) -> bool:
+        """Conditional replacement of the admitted sessions (see `SessionStore.admit`)."""
+        backend = self._backend
+        with backend.lock:
+            slots = backend.admissions.setdefault(self._user_key(ref.location), {})
+            current = slots.get(ref.tag)
+            if (current.version if current else None) != expected:
+                return False
+            slots[ref.tag] = admission
+            return True
+
+    def release(self, ref: UserRef, session_id: str) -> None:
+        """Drop one admitted session, with a new version."""
+        backend = self._backend
+        with backend.lock:
+            slots = backend.admissions.get(self._user_key(ref.location), {})
+            current = slots.get(ref.tag)
+            if current is None or session_id not in current.sessions:
+                return
+            kept = {sid: e for sid, e in current.sessions.items() if sid != session_id}
+            slots[ref.tag] = Admission(secrets.token_hex(8), kept)
 
     def login_failures(self, ref: UserRef) -> LoginFailures | None:
         """The failures counted under ``ref``."""

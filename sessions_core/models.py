@@ -43,12 +43,31 @@ _MODEL_CONFIG = ConfigDict(
 )
 
 
+DeviceType = Literal["desktop", "mobile", "tablet", "bot", "unknown"]
+
+
+class Device(BaseModel):
+    """What a session's user agent says about the device, as people read it.
+
+    ``label`` is the short name a device list shows ("Chrome on macOS").
+    """
+
+    model_config = _MODEL_CONFIG
+
+    browser: str | None = None
+    os: str | None = None
+    type: DeviceType = "unknown"
+    label: str
+
+
 class Session(BaseModel):
     """One session: the stored record plus, right after create or refresh, its token.
 
     ``token`` is only set on the object that `create`/`refresh` return; stores never
     hold it. ``lifetime`` is the session's own window (its ``expires_in``): refresh and
-    sliding move the expiry to ``now + lifetime``, capped by the manager's max lifetime.
+    sliding move the expiry to ``now + lifetime``, never past ``absolute_expires_at``
+    (``created_at`` + the session's max lifetime). ``ip_address`` and ``country`` are
+    where it was last seen; ``last_active_at`` when (to `activity_resolution`).
     """
 
     model_config = _MODEL_CONFIG
@@ -66,6 +85,14 @@ class Session(BaseModel):
     lifetime: timedelta = timedelta(hours=24)
     last_active_at: UtcDatetime | None = None
     revoked_reason: RevokedReason | None = None
+    device: Device | None = None
+    ip_address: str | None = None
+    country: str | None = None
+    absolute_expires_at: UtcDatetime | None = None
+    authenticated_at: UtcDatetime | None = None
+    aal: int = 1
+    # Created under a per-user limit: valid only while admitted in its user's item.
+    limited: bool = Field(default=False, exclude=True)
     # Rotation state: digests of the tokens this session has retired, newest first (the
     # first one is the immediate predecessor, valid for the grace window after
     # ``rotated_at``; presenting any of them later is reuse: rule 11).
@@ -108,6 +135,12 @@ class PublicSession(BaseModel):
     sliding_expiration: bool = False
     revoked_at: UtcDatetime | None = None
     revoked_reason: RevokedReason | None = None
+    device: Device | None = None
+    ip_address: str | None = None
+    country: str | None = None
+    absolute_expires_at: UtcDatetime | None = None
+    authenticated_at: UtcDatetime | None = None
+    aal: int = 1
     current: bool | None = Field(default=None, description="set where you list your own")
 
     @classmethod
@@ -123,6 +156,12 @@ class PublicSession(BaseModel):
             sliding_expiration=session.sliding_expiration,
             revoked_at=session.revoked_at,
             revoked_reason=session.revoked_reason,
+            device=session.device,
+            ip_address=session.ip_address,
+            country=session.country,
+            absolute_expires_at=session.absolute_expires_at,
+            authenticated_at=session.authenticated_at,
+            aal=session.aal,
             current=current,
         )
 

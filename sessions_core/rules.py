@@ -7,14 +7,16 @@ on them too, so the rules live in one place.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from hmac import compare_digest
 from typing import Any, NamedTuple
 
+from sessions_core.errors import InvalidArgumentError
 from sessions_core.keys import KeyRing
 from sessions_core.limits import check_lifetime, check_metadata, check_user_id
-from sessions_core.models import RevokedReason, Session, ValidationError
-from sessions_core.store import RevocationMarker
+from sessions_core.models import Device, RevokedReason, Session, ValidationError
+from sessions_core.records import RevocationMarker
 from sessions_core.tokens import (
     hash_token,
     new_session_id,
@@ -25,6 +27,7 @@ from sessions_core.tokens import (
 
 # How many retired tokens a session remembers (rule 11 asks for at least 16).
 RETIRED_GENERATIONS = 16
+MAX_AAL = 3
 
 
 class Verdict(NamedTuple):
@@ -50,6 +53,15 @@ _MISMATCH = Verdict("user_agent_mismatch")
 _REUSE = Verdict("session_revoked", reuse=True)
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where a session is used from: its device (parsed at create), address, country."""
+
+    device: Device | None = None
+    ip_address: str | None = None
+    country: str | None = None
+
+
 def new_session(
     *,
     user_id: str,
@@ -60,36 +72,50 @@ def new_session(
     metadata: dict[str, Any] | None = None,
     sliding_expiration: bool = False,
     bound_user_agent: str | None = None,
+    origin: Origin | None = None,
+    aal: int = 1,
+    limited: bool = False,
 ) -> Session:
     """A new session (not stored) with a fresh token, created at ``now``.
 
-    Its id carries the user's keyed location (``keys``). The expiry is ``now +
-    expires_in``, never past ``now + max_lifetime`` (the absolute timeout; None: none),
-    the same cap refresh and sliding apply.
+    Its id carries the user's keyed location (``keys``). Its absolute timeout is
+    ``now + max_lifetime`` (None: none) and its expiry ``now + expires_in``, never past
+    it: the same cap refresh and sliding apply. ``now`` is also when the user last
+    proved who they are (``authenticated_at``) and when the session was last active.
 
     Raises:
         InvalidArgumentError: an empty or over-long user id, a lifetime out of range,
-            or metadata past the limits.
+            metadata past the limits, or an ``aal`` outside 1-3.
     """
     check_user_id(user_id)
     check_lifetime(expires_in)
     check_metadata(metadata)
+    check_aal(aal)
     session_id = new_session_id(keys.user_ref(user_id).location)
     token = new_token(session_id)
-    session = Session(
+    where = origin or Origin()
+    absolute = now + max_lifetime if max_lifetime is not None else None
+    expires_at = now + expires_in if absolute is None else min(now + expires_in, absolute)
+    return Session(
         id=session_id,
         user_id=user_id,
         token=token,
         token_hash=hash_token(token),
         created_at=now,
-        expires_at=now,
+        expires_at=expires_at,
         metadata=dict(metadata) if metadata is not None else None,
         sliding_expiration=sliding_expiration,
         bound_user_agent=bound_user_agent,
         lifetime=expires_in,
         last_active_at=now,
+        device=where.device,
+        ip_address=where.ip_address,
+        country=where.country,
+        absolute_expires_at=absolute,
+        authenticated_at=now,
+        aal=aal,
+        limited=limited,
     )
-    return session.model_copy(update={"expires_at": extended_expiry(session, now, max_lifetime)})
 
 
 def check(
@@ -100,6 +126,7 @@ def check(
     *,
     user_agent: str | None = None,
     marker: RevocationMarker | None = None,
+    admitted: bool = True,
 ) -> Verdict:
     """Decide whether ``token`` may use ``session`` at ``now``.
 
@@ -107,8 +134,9 @@ def check(
     ``invalid_token`` whatever the session's state (a guess learns nothing and, above
     all, revokes nothing: otherwise anyone who saw an id could log its owner out). A
     retired token is reuse unless it is the immediate predecessor within the grace
-    window (rule 11). Then revocation (tombstone or a per-user "revoked before"
-    marker), expiry, and last the user agent.
+    window (rule 11). Then revocation (a tombstone, a per-user "revoked before"
+    marker, or no longer being ``admitted`` under the per-user limit), expiry, and last
+    the user agent.
     """
     presented = hash_token(token)
     if session.token_hash and compare_digest(presented, session.token_hash):
@@ -121,7 +149,11 @@ def check(
         if generation > 0 or now > rotated_at + grace:
             return _REVOKED if session.is_revoked else _REUSE
         via_previous = True
-    if session.revoked_at is not None or (marker is not None and marker.revokes(session)):
+    if (
+        session.revoked_at is not None
+        or (marker is not None and marker.revokes(session))
+        or not admitted
+    ):
         return Verdict("session_revoked", via_previous) if via_previous else _REVOKED
     if now >= session.expires_at:
         return Verdict("session_expired", via_previous) if via_previous else _EXPIRED
@@ -152,12 +184,35 @@ def revoked(session: Session, at: datetime, reason: RevokedReason) -> Session:
     return session.model_copy(update={"revoked_at": at, "revoked_reason": reason})
 
 
-def extended_expiry(session: Session, now: datetime, max_lifetime: timedelta | None) -> datetime:
-    """``now + lifetime``, never past ``created_at + max_lifetime`` (the absolute cap)."""
+def extended_expiry(
+    session: Session, now: datetime, max_lifetime: timedelta | None = None
+) -> datetime:
+    """``now + lifetime``, never past the session's absolute timeout, nor past
+    ``created_at + max_lifetime`` when given (a configured cap lowered since)."""
     expiry = now + session.lifetime
+    if session.absolute_expires_at is not None:
+        expiry = min(expiry, session.absolute_expires_at)
     if max_lifetime is not None:
         expiry = min(expiry, session.created_at + max_lifetime)
     return expiry
+
+
+def activity_due(session: Session, now: datetime, resolution: timedelta | None) -> bool:
+    """True when a use at ``now`` should be written down (at most once per
+    ``resolution``; None: never)."""
+    if resolution is None:
+        return False
+    return session.last_active_at is None or now - session.last_active_at >= resolution
+
+
+def check_aal(aal: object) -> None:
+    """Refuse an assurance level that is not 1, 2 or 3.
+
+    Raises:
+        InvalidArgumentError: with the reason.
+    """
+    if type(aal) is not int or not 1 <= aal <= MAX_AAL:
+        raise InvalidArgumentError(f"aal must be an integer from 1 to {MAX_AAL}")
 
 
 def sliding_due(session: Session, now: datetime) -> bool:

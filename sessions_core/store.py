@@ -8,77 +8,35 @@ the unit tests and the DynamoDB tests check one behaviour (tests/contract).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import NamedTuple, Protocol, Self
+from typing import Protocol, Self
 
 from sessions_core.keys import UserRef
 from sessions_core.models import RevokedReason, Session
+from sessions_core.records import (
+    Admission,
+    Loaded,
+    LoginFailures,
+    RevocationMarker,
+    RotateResult,
+    Rotation,
+    SessionIdTakenError,
+    Touch,
+    UserState,
+)
 
-
-@dataclass(frozen=True)
-class RevocationMarker:
-    """A user's "revoked before" mark, written by `destroy_all_for_user`.
-
-    Every session of the user created before ``revoked_before`` is revoked, except
-    ``keep_session_id`` (the caller's own session in "sign out everywhere else"). It
-    catches sessions the user index does not show yet.
-    """
-
-    revoked_before: datetime
-    keep_session_id: str | None = None
-
-    def revokes(self, session: Session) -> bool:
-        """True when this marker revokes ``session``."""
-        return session.created_at < self.revoked_before and session.id != self.keep_session_id
-
-
-class Loaded(NamedTuple):
-    """A session read together with its per-user item (one request).
-
-    ``markers`` holds every mark in that item by user tag: users whose keyed hashes
-    share a location share the item, and only the manager (which holds the key)
-    knows which tag is the session's user's.
-    """
-
-    session: Session | None
-    markers: Mapping[str, RevocationMarker] = {}
-
-
-@dataclass(frozen=True)
-class Rotation:
-    """The fields a refresh writes, guarded by the token hash it replaces."""
-
-    expected_token_hash: str
-    token_hash: str
-    retired: tuple[str, ...]
-    rotated_at: datetime
-    expires_at: datetime
-
-
-@dataclass(frozen=True)
-class RotateResult:
-    """Outcome of a conditional rotation.
-
-    ``applied`` is False when the guard failed (another refresh won, or the session was
-    revoked); ``current`` is then the item as it stands, or None when it is gone.
-    """
-
-    applied: bool
-    current: Session | None
-
-
-@dataclass(frozen=True)
-class LoginFailures:
-    """Failed sign-ins of one user name: how many, since when (the window's start)."""
-
-    count: int
-    first_at: datetime
-
-
-class SessionIdTakenError(Exception):
-    """Internal: an insert met an existing id (the manager retries with a new id)."""
+__all__ = [
+    "Admission",
+    "Loaded",
+    "LoginFailures",
+    "RevocationMarker",
+    "RotateResult",
+    "Rotation",
+    "SessionIdTakenError",
+    "SessionStore",
+    "Touch",
+    "UserState",
+]
 
 
 class SessionStore(Protocol):
@@ -114,11 +72,14 @@ class SessionStore(Protocol):
         """Apply ``rotation``. Condition: the stored hash is still the expected one and
         the session is not revoked."""
 
-    def extend(
-        self, session_id: str, *, expected: datetime, expires_at: datetime, now: datetime
-    ) -> bool:
-        """Move the expiry from ``expected`` to ``expires_at`` (sliding). Condition: it
-        is still ``expected`` and the session is not revoked. True when written."""
+    def get_many(self, session_ids: list[str]) -> dict[str, Session]:
+        """Up to 100 sessions by id, one strongly consistent request; missing ones are
+        left out."""
+
+    def touch(self, session_id: str, touch: Touch) -> bool:
+        """Record a use: ``lastActiveAt``, where it came from and, when sliding is due,
+        the new expiry. Condition: not revoked, ``lastActiveAt`` still as read and, when
+        sliding, the expiry still as read. True when written."""
 
     def revoke(
         self,
@@ -127,18 +88,31 @@ class SessionStore(Protocol):
         at: datetime,
         reason: RevokedReason,
         live_at: datetime | None = None,
-    ) -> bool:
+    ) -> Session | None:
         """Set the revocation tombstone and its reason. Condition: the session exists,
         is not revoked yet (a later revocation never overwrites the first one's reason)
-        and, given ``live_at``, has not expired by then. True when this call revoked it."""
+        and, given ``live_at``, has not expired by then. The session as revoked when
+        this call revoked it, else None."""
 
     def list_user(self, user_id: str) -> list[Session]:
         """Every stored session of the user, newest first, from the user index: it may
         lag behind writes (eventually consistent). Revoked and expired ones included,
         without secrets."""
 
-    def load_markers(self, refs: list[UserRef]) -> dict[UserRef, RevocationMarker]:
-        """The revocation markers at ``refs``: one strongly consistent request."""
+    def load_users(self, refs: list[UserRef]) -> dict[UserRef, UserState]:
+        """The users' slots at ``refs``: one strongly consistent request."""
+
+    def admit(
+        self, ref: UserRef, admission: Admission, *, expected: str | None, expires_at: datetime
+    ) -> bool:
+        """Replace the user's admitted sessions with ``admission`` (the per-user item
+        then lives at least until ``expires_at``). Condition: the stored version is
+        ``expected`` (None: nothing admitted yet). True when written; False when another
+        writer came first (read again and recompute)."""
+
+    def release(self, ref: UserRef, session_id: str) -> None:
+        """Drop one session from the user's admitted ones, with a new version (so a
+        concurrent admission computed before it must read again). Idempotent."""
 
     def put_marker(self, ref: UserRef, marker: RevocationMarker, *, expires_at: datetime) -> None:
         """Write the marker at ``ref``. Condition: no later marker is already there."""

@@ -13,7 +13,8 @@ from datetime import datetime
 from sessions_core.keys import KeyRing, location_of
 from sessions_core.limits import MAX_EXPIRES_IN
 from sessions_core.models import RevokedReason, Session
-from sessions_core.store import RevocationMarker, SessionStore
+from sessions_core.records import NO_USER, RevocationMarker
+from sessions_core.store import SessionStore
 
 
 class UserSessions:
@@ -60,16 +61,14 @@ class UserSessions:
         sessions = self._store.list_user(user_id)
         if not sessions:
             return []
-        markers = self._store.load_markers(self._keys.user_refs(user_id))
-        by_location = {ref.location: marker for ref, marker in markers.items()}
+        states = self._store.load_users(self._keys.user_refs(user_id))
+        by_location = {ref.location: state for ref, state in states.items()}
 
-        def revoked_by_marker(session: Session) -> bool:
-            marker = by_location.get(location_of(session.id))
-            return marker is not None and marker.revokes(session)
+        def usable(session: Session) -> bool:
+            state = by_location.get(location_of(session.id), NO_USER)
+            if state.marker is not None and state.marker.revokes(session):
+                return False
+            return state.admits(session)
 
-        active = [
-            s
-            for s in sessions
-            if not s.is_revoked and not s.is_expired(now) and not revoked_by_marker(s)
-        ]
+        active = [s for s in sessions if not s.is_revoked and not s.is_expired(now) and usable(s)]
         return sorted(active, key=lambda s: s.created_at, reverse=True)

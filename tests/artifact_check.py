@@ -38,6 +38,11 @@ def problems(build_dir: Path) -> list[str]:
             if required not in names:
                 found.append(f"{function}: {required}/ missing")
         found += [f"{function}: {name} must not be deployed" for name in sorted(names & FORBIDDEN)]
+        # The API creates sessions (device parsing); the authorizer never does, and its
+        # cold start must not carry the parser.
+        wants_parser = function == "ApiFunction"
+        if ("ua_parser" in names) != wants_parser:
+            found.append(f"{function}: ua_parser {'missing' if wants_parser else 'bundled'}")
         cores = list((root / "pydantic_core").glob("_pydantic_core.*.so"))
         if not any("cpython-313-aarch64" in core.name for core in cores):
             found.append(f"{function}: pydantic_core is not built for python3.13 arm64: {cores}")

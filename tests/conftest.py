@@ -92,7 +92,9 @@ def store(request: pytest.FixtureRequest) -> Any:
 
 @pytest.fixture
 def make_manager(store: Any, clock: FakeClock) -> Any:
-    def make(**overrides: Any) -> SessionManager:
+    """A manager on the test's store (or a wrapper of it) with the fake clock."""
+
+    def make(*, store: Any = store, **overrides: Any) -> SessionManager:
         return SessionManager(SessionConfig(store, clock=clock, **overrides))
 
     return make

@@ -62,6 +62,32 @@ class LaggingIndexStore:
         return getattr(self.inner, name)
 
 
+class CallCounter:
+    """Wraps a store and counts its method calls by name: the request count of any
+    store, the in-memory one included (each store method is one DynamoDB request)."""
+
+    def __init__(self, inner: Any, calls: Counter[str] | None = None) -> None:
+        self.inner = inner
+        self.calls: Counter[str] = Counter() if calls is None else calls
+
+    def with_prefix(self, prefix: str) -> CallCounter:
+        return CallCounter(self.inner.with_prefix(prefix), self.calls)
+
+    def reset(self) -> None:
+        self.calls.clear()
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self.inner, name)
+        if not callable(attribute):
+            return attribute
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.calls[name] += 1
+            return attribute(*args, **kwargs)
+
+        return counted
+
+
 class _RawBody:
     def __init__(self, body: bytes) -> None:
         self._body = body
@@ -118,7 +144,7 @@ def running_server(started: dict[str, Any], name: str) -> Any:
 @contextmanager
 def wired(manager: Any) -> Iterator[Any]:
     """Every Lambda entry point (API, authorizer, cleanup, demo login) works with
-    ``manager`` and settings read from the environment now; rebuilt afterwards."""
+    ``manager`` and settings read from the environment now; as before afterwards."""
     from examples.login import handler as demo
     from handlers import api, authorizer, cleanup
     from handlers.settings import Settings
@@ -126,13 +152,12 @@ def wired(manager: Any) -> Iterator[Any]:
 
     runtime = Runtime(Settings.from_env(), manager)
     wirings = [api.wiring, authorizer.wiring, cleanup.wiring, demo.wiring]
-    for wiring in wirings:
-        wiring.use(runtime)
+    previous = [wiring.use(runtime) for wiring in wirings]
     try:
         yield runtime
     finally:
-        for wiring in wirings:
-            wiring.use(None)
+        for wiring, before in zip(wirings, previous, strict=True):
+            wiring.use(before)
 
 
 def server_store(started: dict[str, Any], name: str) -> Any:

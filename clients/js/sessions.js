@@ -9,8 +9,12 @@ const LOCK_KEY = "sessions:refresh-lock";
 const LOCK_MS = 10_000;
 
 /**
+ * @typedef {{browser?: string, os?: string,
+ *   type: "desktop"|"mobile"|"tablet"|"bot"|"unknown", label: string}} Device
  * @typedef {{id: string, userId: string, createdAt: string, expiresAt: string,
- *   lastActiveAt?: string, metadata?: object, current?: boolean}} Session
+ *   lastActiveAt?: string, absoluteExpiresAt?: string, authenticatedAt?: string,
+ *   aal?: number, device?: Device, ipAddress?: string, country?: string,
+ *   slidingExpiration?: boolean, metadata?: object, current?: boolean}} Session
  */
 
 export class SessionError extends Error {
@@ -170,22 +174,45 @@ export function createSessionClient(options = {}) {
   return { whoami, refresh, logout, listDevices, revokeDevice, revokeOthers, start, stop, close };
 }
 
-/** A short device name from a user agent string ("Firefox on Linux"). @param {string} ua */
-export function describeDevice(ua) {
-  if (!ua) return "Unknown device";
-  const browser =
-    (/Edg\//.test(ua) && "Edge") ||
-    (/(Chrome|Chromium)\//.test(ua) && "Chrome") ||
-    (/Firefox\//.test(ua) && "Firefox") ||
-    (/Safari\//.test(ua) && "Safari") ||
-    (/curl\//.test(ua) && "curl") ||
-    "Browser";
-  const system =
-    (/Android/.test(ua) && "Android") ||
-    (/iPhone|iPad|iOS/.test(ua) && "iOS") ||
-    (/Windows/.test(ua) && "Windows") ||
-    (/Mac OS X|Macintosh/.test(ua) && "macOS") ||
-    (/Linux|X11/.test(ua) && "Linux") ||
-    "";
-  return system ? `${browser} on ${system}` : browser;
+const UNITS = [
+  ["year", 365 * 24 * 3600],
+  ["month", 30 * 24 * 3600],
+  ["week", 7 * 24 * 3600],
+  ["day", 24 * 3600],
+  ["hour", 3600],
+  ["minute", 60],
+];
+
+/** "5 minutes ago", "in 3 days", "just now". @param {number} ms @param {number} now */
+export function relativeTime(ms, now = Date.now(), locale = undefined) {
+  const seconds = Math.round((ms - now) / 1000);
+  if (Math.abs(seconds) < 60) return seconds <= 0 ? "just now" : "in a moment";
+  const format = new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
+  const [unit, size] = UNITS.find(([, length]) => Math.abs(seconds) >= length);
+  return format.format(Math.round(seconds / size), unit);
+}
+
+/**
+ * A session as a device list shows it, in words: the server has parsed the device
+ * (the `device` field); this only phrases what the API answers.
+ * @param {Session} session
+ * @param {{now?: number, locale?: string}} [options]
+ * @returns {{name: string, place: string, active: string, signedIn: string,
+ *   signInAgainBy: string}}
+ */
+export function describeSession(session, { now = Date.now(), locale = undefined } = {}) {
+  const country = session.country
+    ? new Intl.DisplayNames(locale, { type: "region" }).of(session.country)
+    : "";
+  const place = [session.ipAddress, country].filter(Boolean).join(" · ") || "Unknown place";
+  const lastActive = Date.parse(session.lastActiveAt ?? session.createdAt);
+  const ends = Date.parse(session.absoluteExpiresAt ?? session.expiresAt);
+  const date = new Intl.DateTimeFormat(locale, { dateStyle: "medium" });
+  return {
+    name: session.device?.label ?? "Unknown device",
+    place,
+    active: `active ${relativeTime(lastActive, now, locale)}`,
+    signedIn: `signed in ${relativeTime(Date.parse(session.createdAt), now, locale)}`,
+    signInAgainBy: `sign in again by ${date.format(new Date(ends))}`,
+  };
 }

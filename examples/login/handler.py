@@ -18,6 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
 from examples.login.demo_users import check_password
+from handlers.client_origin import client_origin
 from handlers.cookies import session_cookie
 from handlers.credentials import header
 from handlers.http_errors import ApiError, error_response, from_session_error
@@ -92,8 +93,8 @@ def client_library() -> Response[str]:
 @app.post("/login")
 def login(body: LoginBody) -> Response[str]:
     runtime = wiring.runtime()
-    origin = (header(app.current_event.headers, "origin") or "").rstrip("/")
-    if origin not in runtime.settings.allowed_origins:
+    page_origin = (header(app.current_event.headers, "origin") or "").rstrip("/")
+    if page_origin not in runtime.settings.allowed_origins:
         raise ApiError(403, "forbidden_origin", "sign in from the app's own page")
     manager = runtime.manager
     throttle = LoginThrottle(manager.config)
@@ -105,11 +106,12 @@ def login(body: LoginBody) -> Response[str]:
         raise ApiError(401, "invalid_credentials", "unknown user or wrong password")
     throttle.succeeded(body.username)
     count("LoginsSucceeded")
-    agent = app.current_event.request_context.http.user_agent or ""
+    client = client_origin(app.current_event.raw_event)
     session = manager.create(
         user_id=body.username,
-        metadata={"userAgent": agent[:256]},
-        user_agent=agent,
+        user_agent=client.user_agent,
+        ip_address=client.ip_address,
+        country=client.country,
         sliding_expiration=True,
     )
     cookie = session_cookie(

@@ -18,7 +18,7 @@ from sessions_core.dynamodb.schema import TTL_ATTRIBUTE
 from sessions_core.dynamodb.table import Item
 from sessions_core.errors import CorruptItemError
 from sessions_core.keys import UserRef
-from sessions_core.models import RevokedReason, Session
+from sessions_core.models import Device, DeviceType, RevokedReason, Session
 from sessions_core.tokens import RETIRED_DIGEST_CHARS
 
 DEFAULT_EXPIRY_SHARDS = 8
@@ -124,7 +124,44 @@ def session_to_item(layout: Layout, session: Session) -> Item:
         item["revokedAt"] = num(to_ms(session.revoked_at))
     if session.revoked_reason is not None:
         item["revokedReason"] = {"S": session.revoked_reason}
+    if session.device is not None:
+        item["device"] = {"M": _device_fields(session.device)}
+    for name, text in (("ipAddress", session.ip_address), ("country", session.country)):
+        if text:
+            item[name] = {"S": text}
+    if session.absolute_expires_at is not None:
+        item["absoluteExpiresAt"] = num(to_ms(session.absolute_expires_at))
+    if session.authenticated_at is not None:
+        item["authenticatedAt"] = num(to_ms(session.authenticated_at))
+    item["aal"] = num(session.aal)
+    if session.limited:
+        item["limited"] = {"BOOL": True}
     return item
+
+
+def _device_fields(device: Device) -> Item:
+    fields: Item = {"label": {"S": device.label}, "type": {"S": device.type}}
+    if device.browser:
+        fields["browser"] = {"S": device.browser}
+    if device.os:
+        fields["os"] = {"S": device.os}
+    return fields
+
+
+def _device(item: Item) -> Device | None:
+    value = item.get("device")
+    if value is None:
+        return None
+    fields = value["M"]
+    kind = str(fields["type"]["S"])
+    if kind not in _DEVICE_TYPES:
+        raise ValueError("unknown device type")
+    return Device.model_construct(
+        browser=_opt_s(fields, "browser"),
+        os=_opt_s(fields, "os"),
+        type=cast(DeviceType, kind),
+        label=str(fields["label"]["S"]),
+    )
 
 
 def retired_bytes(retired: tuple[str, ...]) -> bytes:
@@ -149,6 +186,7 @@ def _opt_s(item: Item, name: str) -> str | None:
 
 
 _REASONS: frozenset[str] = frozenset(get_args(RevokedReason))
+_DEVICE_TYPES: frozenset[str] = frozenset(get_args(DeviceType))
 
 
 def _reason(item: Item) -> RevokedReason | None:
@@ -171,6 +209,8 @@ def item_to_session(layout: Layout, item: Item) -> Session:
         lifetime = item.get("lifetimeMs")
         sliding = item.get("slidingExpiration")
         retired = item.get("retired")
+        aal = item.get("aal")
+        limited = item.get("limited")
         return Session.model_construct(
             id=layout.session_id(item),
             user_id=str(item["userId"]["S"]),
@@ -189,6 +229,13 @@ def item_to_session(layout: Layout, item: Item) -> Session:
             revoked_reason=_reason(item),
             retired=retired_digests(bytes(retired["B"])) if retired is not None else (),
             rotated_at=_opt_ms(item, "rotatedAt"),
+            device=_device(item),
+            ip_address=_opt_s(item, "ipAddress"),
+            country=_opt_s(item, "country"),
+            absolute_expires_at=_opt_ms(item, "absoluteExpiresAt"),
+            authenticated_at=_opt_ms(item, "authenticatedAt"),
+            aal=int(aal["N"]) if aal is not None else 1,
+            limited=bool(limited["BOOL"]) if limited is not None else False,
         )
     except (KeyError, TypeError, ValueError, OverflowError) as error:
         raise CorruptItemError() from error

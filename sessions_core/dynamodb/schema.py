@@ -10,15 +10,23 @@ TTL_ATTRIBUTE: Final = "ttl"
 USER_INDEX: Final = "byUser"
 EXPIRY_INDEX: Final = "byExpiry"
 
-# What a listing needs, and nothing secret (no token hash, no rotation key).
+# What a listing needs, and nothing secret (no token hash, no retired digests).
 USER_INDEX_PROJECTION: Final = (
     "expiresAt",
     "metadata",
     "revokedAt",
+    "revokedReason",
     "slidingExpiration",
     "boundUserAgent",
     "lifetimeMs",
     "lastActiveAt",
+    "device",
+    "ipAddress",
+    "country",
+    "absoluteExpiresAt",
+    "authenticatedAt",
+    "aal",
+    "limited",
 )
 
 ATTRIBUTE_DEFINITIONS: Final = [

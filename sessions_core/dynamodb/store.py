@@ -16,30 +16,32 @@ from sessions_core.dynamodb.client import make_client
 from sessions_core.dynamodb.errors import ConditionFailedError
 from sessions_core.dynamodb.items import (
     DEFAULT_EXPIRY_SHARDS,
-    EXPIRY_NAMES,
-    EXPIRY_SET,
     Layout,
     item_to_session,
     num,
-    retired_bytes,
     session_to_item,
     to_ms,
 )
 from sessions_core.dynamodb.login_counters import add_failure, read_failures
 from sessions_core.dynamodb.schema import USER_INDEX
+from sessions_core.dynamodb.session_writes import rotate, touch_session
 from sessions_core.dynamodb.setup import create_table
 from sessions_core.dynamodb.table import Expression, Table
-from sessions_core.dynamodb.user_items import item_to_markers, marker_attribute, marker_value
+from sessions_core.dynamodb.user_items import item_to_users
+from sessions_core.dynamodb.user_writes import UserItems
 from sessions_core.errors import CorruptItemError
 from sessions_core.keys import UserRef, location_of
 from sessions_core.models import RevokedReason, Session
 from sessions_core.store import (
+    Admission,
     Loaded,
     LoginFailures,
     RevocationMarker,
     RotateResult,
     Rotation,
     SessionIdTakenError,
+    Touch,
+    UserState,
 )
 
 if TYPE_CHECKING:
@@ -75,6 +77,7 @@ class DynamoDBSessionStore:
     ) -> None:
         self.table = Table(table_name, client or make_client(), page_size=page_size)
         self.layout = Layout(prefix, expiry_shards)
+        self.users = UserItems(self.table, self.layout)
         self._consistent = consistent_reads
 
     @property
@@ -99,6 +102,7 @@ class DynamoDBSessionStore:
         view = object.__new__(DynamoDBSessionStore)
         view.table = self.table
         view.layout = Layout(prefix, self.layout.shards)
+        view.users = UserItems(self.table, view.layout)
         view._consistent = self._consistent
         return view
 
@@ -123,12 +127,21 @@ class DynamoDBSessionStore:
         if session_item is None:
             return Loaded(None)
         session = item_to_session(self.layout, session_item)
-        return Loaded(session, item_to_markers(found.get(user_key["id"]["S"])))
+        return Loaded(session, item_to_users(found.get(user_key["id"]["S"])))
 
     def get(self, session_id: str) -> Session | None:
         """One session (GetItem), or None."""
         item = self.table.get(self.layout.session_key(session_id), consistent=self._consistent)
         return item_to_session(self.layout, item) if item else None
+
+    def get_many(self, session_ids: list[str]) -> dict[str, Session]:
+        """Sessions by id (one strongly consistent BatchGetItem of at most 100)."""
+        if not session_ids:
+            return {}
+        keys = [self.layout.session_key(sid) for sid in session_ids]
+        found = self.table.batch_get(keys, consistent=True)
+        sessions = (item_to_session(self.layout, item) for item in found.values())
+        return {session.id: session for session in sessions}
 
     def list_user(self, user_id: str) -> list[Session]:
         """Query the user index to its last page, newest first; corrupt items skipped."""
@@ -150,16 +163,9 @@ class DynamoDBSessionStore:
                     logger.error("skipping a malformed session item in the user index")
         return sessions
 
-    def load_markers(self, refs: list[UserRef]) -> dict[UserRef, RevocationMarker]:
-        """The markers at ``refs`` (one strongly consistent BatchGetItem)."""
-        keys = {ref.location: self.layout.user_key(ref.location) for ref in refs}
-        found = self.table.batch_get(list(keys.values()), consistent=True)
-        markers = {}
-        for ref in refs:
-            marks = item_to_markers(found.get(keys[ref.location]["id"]["S"]))
-            if ref.tag in marks:
-                markers[ref] = marks[ref.tag]
-        return markers
+    def load_users(self, refs: list[UserRef]) -> dict[UserRef, UserState]:
+        """The users' slots (one strongly consistent BatchGetItem)."""
+        return self.users.load(refs)
 
     # -- writes --------------------------------------------------------------------
 
@@ -181,48 +187,12 @@ class DynamoDBSessionStore:
             raise SessionIdTakenError(session.id) from error
 
     def rotate(self, session_id: str, rotation: Rotation) -> RotateResult:
-        """UpdateItem guarded by the expected token hash; on failure the item as it
-        stands comes from ``ALL_OLD`` or, where a server omits it, a fresh read."""
-        key = self.layout.session_key(session_id)
-        change = Expression(
-            update="SET tokenHash = :hash, retired = :retired, rotatedAt = :at, "
-            "lastActiveAt = :at, " + EXPIRY_SET,
-            condition="tokenHash = :expected AND attribute_not_exists(revokedAt)",
-            names=EXPIRY_NAMES,
-            values={
-                ":expected": {"S": rotation.expected_token_hash},
-                ":hash": {"S": rotation.token_hash},
-                ":retired": {"B": retired_bytes(rotation.retired)},
-                ":at": num(to_ms(rotation.rotated_at)),
-                **self.layout.expiry_values(key, rotation.expires_at),
-            },
-        )
-        try:
-            self.table.update(key, change, old_on_failure=True)
-        except ConditionFailedError as error:
-            if error.item:
-                return RotateResult(False, item_to_session(self.layout, error.item))
-            return RotateResult(False, self.get(session_id))
-        return RotateResult(True, None)
+        """The conditional rotation of `session_writes.rotate`."""
+        return rotate(self.table, self.layout, session_id, rotation)
 
-    def extend(
-        self, session_id: str, *, expected: datetime, expires_at: datetime, now: datetime
-    ) -> bool:
-        """Sliding extension guarded by the expiry it replaces."""
-        key = self.layout.session_key(session_id)
-        return self._conditional(
-            key,
-            Expression(
-                update="SET lastActiveAt = :now, " + EXPIRY_SET,
-                condition="expiresAt = :expected AND attribute_not_exists(revokedAt)",
-                names=EXPIRY_NAMES,
-                values={
-                    ":expected": num(to_ms(expected)),
-                    ":now": num(to_ms(now)),
-                    **self.layout.expiry_values(key, expires_at),
-                },
-            ),
-        )
+    def touch(self, session_id: str, touch: Touch) -> bool:
+        """The conditional use write of `session_writes.touch`."""
+        return touch_session(self.table, self.layout, session_id, touch)
 
     def revoke(
         self,
@@ -231,41 +201,41 @@ class DynamoDBSessionStore:
         at: datetime,
         reason: RevokedReason,
         live_at: datetime | None = None,
-    ) -> bool:
-        """Tombstone guarded by existence and "not revoked yet" (and "still live")."""
+    ) -> Session | None:
+        """Tombstone guarded by existence and "not revoked yet" (and "still live");
+        the session as revoked (``ALL_NEW``) when this call revoked it."""
         condition = "attribute_exists(id) AND attribute_not_exists(revokedAt)"
         values: dict[str, Any] = {":at": num(to_ms(at)), ":why": {"S": reason}}
         if live_at is not None:
             condition += " AND expiresAt > :live"
             values[":live"] = num(to_ms(live_at))
-        return self._conditional(
-            self.layout.session_key(session_id),
-            Expression(
-                update="SET revokedAt = :at, revokedReason = :why",
-                condition=condition,
-                values=values,
-            ),
-        )
+        try:
+            item = self.table.update(
+                self.layout.session_key(session_id),
+                Expression(
+                    update="SET revokedAt = :at, revokedReason = :why",
+                    condition=condition,
+                    values=values,
+                ),
+                returning="ALL_NEW",
+            )
+        except ConditionFailedError:
+            return None
+        return item_to_session(self.layout, item)
 
     def put_marker(self, ref: UserRef, marker: RevocationMarker, *, expires_at: datetime) -> None:
-        """Set the user's mark unless a later one is there; the item expires with it."""
-        key = self.layout.user_key(ref.location)
-        revoked_before = to_ms(marker.revoked_before)
-        written = self._conditional(
-            key,
-            Expression(
-                update="SET #mark = :mark, " + EXPIRY_SET,
-                condition="attribute_not_exists(#mark) OR #mark.t < :t",
-                names={"#mark": marker_attribute(ref.tag), **EXPIRY_NAMES},
-                values={
-                    ":mark": marker_value(marker, revoked_before),
-                    ":t": num(revoked_before),
-                    **self.layout.expiry_values(key, expires_at),
-                },
-            ),
-        )
-        if not written:
-            logger.info("a later revocation marker is already in place")
+        """Set the user's mark unless a later one is there (`UserItems.put_marker`)."""
+        self.users.put_marker(ref, marker, expires_at=expires_at)
+
+    def admit(
+        self, ref: UserRef, admission: Admission, *, expected: str | None, expires_at: datetime
+    ) -> bool:
+        """Conditional replacement of the user's admitted sessions (`UserItems.admit`)."""
+        return self.users.admit(ref, admission, expected=expected, expires_at=expires_at)
+
+    def release(self, ref: UserRef, session_id: str) -> None:
+        """Drop one admitted session (`UserItems.release`)."""
+        self.users.release(ref, session_id)
 
     def _conditional(self, key: dict[str, Any], change: Expression) -> bool:
         """A conditional UpdateItem: True when written, False when the guard failed."""

@@ -93,13 +93,20 @@ def test_wrong_password_says_so_and_stays_on_sign_in(demo: Served, browser: Any)
     page.close()
 
 
+CHROME_MAC = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36"
+)
+SAFARI_IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1"
+)
+
+
 def test_two_devices_see_each_other_and_one_revokes_the_other(demo: Served, browser: Any) -> None:
     laptop, phone = (
-        browser.new_context(viewport={"width": 1000, "height": 560}),
-        browser.new_context(
-            viewport={"width": 390, "height": 780},
-            user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 18_0) Safari/605.1",
-        ),
+        browser.new_context(viewport={"width": 1100, "height": 560}, user_agent=CHROME_MAC),
+        browser.new_context(viewport={"width": 390, "height": 780}, user_agent=SAFARI_IPHONE),
     )
     laptop_page, phone_page = laptop.new_page(), phone.new_page()
     sign_in(laptop_page, demo.url, "bob", "builder")
@@ -108,15 +115,21 @@ def test_two_devices_see_each_other_and_one_revokes_the_other(demo: Served, brow
     signed_in(laptop_page, "bob")
     rows = laptop_page.locator("#devices tbody tr")
     expect(rows).to_have_count(2)
-    expect(phone_page.locator("#devices tbody tr")).to_have_count(2)
+    # Each sees the other as people name it, with when it was last active.
+    phone_row = rows.filter(has_text="Safari on iPhone")
+    expect(phone_row).to_contain_text("active just now")
+    expect(phone_row).to_contain_text("127.0.0.1")
+    expect(phone_row).to_contain_text("sign in again by")
+    expect(rows.filter(has_text="Chrome on macOS")).to_contain_text("this device")
+    phone_rows = phone_page.locator("#devices tbody tr")
+    expect(phone_rows).to_have_count(2)
+    expect(phone_rows.filter(has_text="Chrome on macOS")).to_contain_text("active just now")
     ARTIFACTS.mkdir(exist_ok=True)
     laptop_page.locator("#devices").screenshot(path=str(ARTIFACTS / "devices-table.png"))
     laptop_page.screenshot(path=str(ARTIFACTS / "devices-page.png"))
     phone_page.screenshot(path=str(ARTIFACTS / "account-phone.png"), full_page=True)
-    laptop_page.get_by_role("button", name="Sign out iOS").or_(
-        laptop_page.get_by_role("button", name="Sign out Safari on iOS")
-    ).click()
-    laptop_page.get_by_text("Signed out Safari on iOS.").wait_for()
+    laptop_page.get_by_role("button", name="Sign out Safari on iPhone").click()
+    laptop_page.get_by_text("Signed out Safari on iPhone.").wait_for()
     expect(rows).to_have_count(1)
     # the phone's next action lands on the sign-in view
     phone_page.get_by_role("button", name="Sign out everywhere else").click()

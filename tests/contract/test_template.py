@@ -144,7 +144,7 @@ def test_template_api_is_throttled_and_its_access_log_holds_no_credential() -> N
 def test_authorizer_imports_no_http_framework() -> None:
     code = (
         "import sys, handlers.authorizer; "
-        "heavy = ('aws_lambda_powertools', 'moto', 'yaml'); "
+        "heavy = ('aws_lambda_powertools', 'moto', 'yaml', 'ua_parser'); "
         "bad = [m for m in sys.modules if m.startswith(heavy)]; "
         "print(bad); sys.exit(1 if bad else 0)"
     )
@@ -159,7 +159,7 @@ def test_lambda_requirements_match_pyproject() -> None:
     declared = {
         d.split(">")[0].split("<")[0].split("=")[0].strip(): d for d in project["dependencies"]
     }
-    for name in ("lambda-api.txt", "lambda-authorizer.txt"):
+    for name in ("lambda-api.txt", "lambda-authorizer.txt", "lambda-cleanup.txt"):
         lines = (ROOT / "requirements" / name).read_text().splitlines()
         for line in (raw for raw in lines if raw and not raw.startswith("#")):
             package = line.split(">")[0].split("<")[0].split("=")[0].strip()

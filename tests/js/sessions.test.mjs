@@ -3,7 +3,12 @@
 import assert from "node:assert/strict";
 import { test, mock } from "node:test";
 
-import { createSessionClient, describeDevice, SessionError } from "../../clients/js/sessions.js";
+import {
+  createSessionClient,
+  describeSession,
+  relativeTime,
+  SessionError,
+} from "../../clients/js/sessions.js";
 
 function reply(status, body) {
   return Promise.resolve(
@@ -14,11 +19,44 @@ function reply(status, body) {
   );
 }
 
-test("describeDevice names common browsers and systems", () => {
-  assert.equal(describeDevice("Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"), "Firefox on Linux");
-  assert.equal(describeDevice("Mozilla/5.0 (iPhone; CPU iPhone OS 18_0) Safari/605.1"), "Safari on iOS");
-  assert.equal(describeDevice("Mozilla/5.0 (Windows NT 10.0) Chrome/130.0 Safari/537.36"), "Chrome on Windows");
-  assert.equal(describeDevice(""), "Unknown device");
+test("describeSession phrases the device, place and times the API answers", () => {
+  const now = Date.parse("2026-11-27T12:00:00Z");
+  const words = describeSession(
+    {
+      id: "s",
+      userId: "u",
+      device: { browser: "Chrome", os: "macOS", type: "desktop", label: "Chrome on macOS" },
+      ipAddress: "203.0.113.7",
+      country: "DE",
+      createdAt: "2026-11-24T12:00:00Z",
+      lastActiveAt: "2026-11-27T11:55:00Z",
+      expiresAt: "2026-11-28T12:00:00Z",
+      absoluteExpiresAt: "2026-12-24T12:00:00Z",
+    },
+    { now, locale: "en" },
+  );
+  assert.equal(words.name, "Chrome on macOS");
+  assert.equal(words.place, "203.0.113.7 · Germany");
+  assert.equal(words.active, "active 5 minutes ago");
+  assert.equal(words.signedIn, "signed in 3 days ago");
+  assert.equal(words.signInAgainBy, "sign in again by Dec 24, 2026");
+});
+
+test("describeSession without a device or place says so", () => {
+  const words = describeSession(
+    { id: "s", userId: "u", createdAt: "2026-01-01T00:00:00Z", expiresAt: "2026-01-02T00:00:00Z" },
+    { now: Date.parse("2026-01-01T00:00:10Z"), locale: "en" },
+  );
+  assert.equal(words.name, "Unknown device");
+  assert.equal(words.place, "Unknown place");
+  assert.equal(words.active, "active just now");
+});
+
+test("relativeTime picks the largest whole unit", () => {
+  const now = 1_000_000_000_000;
+  assert.equal(relativeTime(now - 2 * 3600_000, now, "en"), "2 hours ago");
+  assert.equal(relativeTime(now + 3 * 86_400_000, now, "en"), "in 3 days");
+  assert.equal(relativeTime(now - 30_000, now, "en"), "just now");
 });
 
 test("a 401 calls onUnauthorized and whoami answers null", async () => {

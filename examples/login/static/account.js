@@ -1,11 +1,10 @@
 // The demo account page: sign in, see and revoke devices, sign out.
-import { createSessionClient, describeDevice } from "/clients/sessions.js";
+import { createSessionClient, describeSession } from "/clients/sessions.js";
 
 const $ = (selector) => document.querySelector(selector);
 const signin = $("#signin");
 const account = $("#account");
 const status = $("#status");
-const when = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 const client = createSessionClient({
   onUnauthorized: () => showSignIn("Your session ended. Please sign in again."),
@@ -48,9 +47,10 @@ async function renderDevices() {
   const body = $("#devices tbody");
   body.replaceChildren();
   for (const device of devices) {
+    const words = describeSession(device);
     const row = document.createElement("tr");
     row.dataset.sessionId = device.id;
-    const name = cell(row, describeDevice(device.metadata?.userAgent ?? ""));
+    const name = cell(row, words.name);
     if (device.current) {
       const badge = document.createElement("span");
       badge.className = "badge";
@@ -58,19 +58,20 @@ async function renderDevices() {
       name.append(" ", badge);
       row.classList.add("current");
     }
-    cell(row, when.format(new Date(device.createdAt)), "Signed in");
-    cell(row, when.format(new Date(device.lastActiveAt ?? device.createdAt)), "Last active");
-    cell(row, when.format(new Date(device.expiresAt)), "Expires");
+    cell(row, words.place, "Where");
+    cell(row, words.active, "Last active").title = device.lastActiveAt ?? device.createdAt;
+    cell(row, words.signedIn, "Signed in").title = device.createdAt;
+    cell(row, words.signInAgainBy, "Session ends");
     const action = cell(row, "");
     if (!device.current) {
       const button = document.createElement("button");
       button.type = "button";
       button.className = "secondary";
       button.textContent = "Sign out";
-      button.setAttribute("aria-label", `Sign out ${name.textContent}`);
+      button.setAttribute("aria-label", `Sign out ${words.name}`);
       button.addEventListener("click", async () => {
         await client.revokeDevice(device.id);
-        say(`Signed out ${name.textContent}.`);
+        say(`Signed out ${words.name}.`);
         await renderDevices();
       });
       action.append(button);

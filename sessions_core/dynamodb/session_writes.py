@@ -1,0 +1,98 @@
+"""The conditional writes a use of a session makes: a rotation (refresh) and a touch
+(activity and sliding). Each is one UpdateItem guarded by what was read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sessions_core.dynamodb.errors import ConditionFailedError
+from sessions_core.dynamodb.items import (
+    EXPIRY_NAMES,
+    EXPIRY_SET,
+    Layout,
+    item_to_session,
+    num,
+    retired_bytes,
+    to_ms,
+)
+from sessions_core.dynamodb.table import Expression, Table
+from sessions_core.models import Session
+from sessions_core.records import RotateResult, Rotation, Touch
+
+
+def rotate(table: Table, layout: Layout, session_id: str, rotation: Rotation) -> RotateResult:
+    """UpdateItem guarded by the expected token hash; on failure the item as it stands
+    comes from ``ALL_OLD`` or, where a server omits it, a fresh read."""
+    key = layout.session_key(session_id)
+    change = Expression(
+        update="SET tokenHash = :hash, retired = :retired, rotatedAt = :at, "
+        "lastActiveAt = :at, " + _origin_set(rotation.ip_address, rotation.country) + EXPIRY_SET,
+        condition="tokenHash = :expected AND attribute_not_exists(revokedAt)",
+        names=EXPIRY_NAMES,
+        values={
+            ":expected": {"S": rotation.expected_token_hash},
+            ":hash": {"S": rotation.token_hash},
+            ":retired": {"B": retired_bytes(rotation.retired)},
+            ":at": num(to_ms(rotation.rotated_at)),
+            **_origin_values(rotation.ip_address, rotation.country),
+            **layout.expiry_values(key, rotation.expires_at),
+        },
+    )
+    try:
+        table.update(key, change, old_on_failure=True)
+    except ConditionFailedError as error:
+        if error.item:
+            return RotateResult(False, item_to_session(layout, error.item))
+        return RotateResult(False, _read(table, layout, session_id))
+    return RotateResult(True, None)
+
+
+def touch_session(table: Table, layout: Layout, session_id: str, touch: Touch) -> bool:
+    """One UpdateItem: activity (and where from), plus the sliding extension when due;
+    guarded by the ``lastActiveAt`` (and expiry) it read. True when written."""
+    key = layout.session_key(session_id)
+    update = "SET lastActiveAt = :at, " + _origin_set(touch.ip_address, touch.country)
+    condition = "attribute_exists(id) AND attribute_not_exists(revokedAt) AND "
+    values: dict[str, Any] = {
+        ":at": num(to_ms(touch.at)),
+        **_origin_values(touch.ip_address, touch.country),
+    }
+    if touch.last_active_at is None:
+        condition += "attribute_not_exists(lastActiveAt)"
+    else:
+        condition += "lastActiveAt = :last"
+        values[":last"] = num(to_ms(touch.last_active_at))
+    names = None
+    if touch.expires_at is not None and touch.expected_expiry is not None:
+        update += EXPIRY_SET
+        condition += " AND expiresAt = :expected"
+        values[":expected"] = num(to_ms(touch.expected_expiry))
+        values.update(layout.expiry_values(key, touch.expires_at))
+        names = EXPIRY_NAMES
+    try:
+        table.update(
+            key,
+            Expression(update=update.rstrip(", "), condition=condition, names=names, values=values),
+        )
+    except ConditionFailedError:
+        return False
+    return True
+
+
+def _read(table: Table, layout: Layout, session_id: str) -> Session | None:
+    item = table.get(layout.session_key(session_id))
+    return item_to_session(layout, item) if item else None
+
+
+def _origin_set(ip_address: str | None, country: str | None) -> str:
+    """The ``SET`` fragment for where a session was just used from (what is known)."""
+    return ("ipAddress = :ip, " if ip_address else "") + ("country = :country, " if country else "")
+
+
+def _origin_values(ip_address: str | None, country: str | None) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if ip_address:
+        values[":ip"] = {"S": ip_address}
+    if country:
+        values[":country"] = {"S": country}
+    return values

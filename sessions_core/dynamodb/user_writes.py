@@ -1,0 +1,111 @@
+"""Reads and conditional writes of the per-user item (see `user_items` for its shape)."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from contextlib import suppress
+from datetime import datetime
+
+from sessions_core.dynamodb.errors import ConditionFailedError
+from sessions_core.dynamodb.items import EXPIRY_NAMES, EXPIRY_SET, Layout
+from sessions_core.dynamodb.table import Expression, Table
+from sessions_core.dynamodb.user_items import (
+    admission_attribute,
+    admission_value,
+    item_to_users,
+    marker_attribute,
+    marker_value,
+)
+from sessions_core.keys import UserRef
+from sessions_core.records import Admission, RevocationMarker, UserState
+
+logger = logging.getLogger("sessions_core.dynamodb")
+
+
+class UserItems:
+    """The per-user items of one table under one layout."""
+
+    def __init__(self, table: Table, layout: Layout) -> None:
+        self.table = table
+        self.layout = layout
+
+    def load(self, refs: list[UserRef]) -> dict[UserRef, UserState]:
+        """The slots at ``refs`` (one strongly consistent BatchGetItem)."""
+        keys = {ref.location: self.layout.user_key(ref.location) for ref in refs}
+        found = self.table.batch_get(list(keys.values()), consistent=True)
+        states = {}
+        for ref in refs:
+            users = item_to_users(found.get(keys[ref.location]["id"]["S"]))
+            if ref.tag in users:
+                states[ref] = users[ref.tag]
+        return states
+
+    def put_marker(self, ref: UserRef, marker: RevocationMarker, *, expires_at: datetime) -> None:
+        """Set the user's mark unless a later one is there; the item lives at least
+        until ``expires_at``."""
+        written = self._write(
+            ref,
+            update="SET #slot = :value, " + EXPIRY_SET,
+            condition="attribute_not_exists(#slot) OR #slot.t < :t",
+            slot=marker_attribute(ref.tag),
+            values={":value": marker_value(marker), ":t": marker_value(marker)["M"]["t"]},
+            expires_at=expires_at,
+        )
+        if not written:
+            logger.info("a later revocation marker is already in place")
+
+    def admit(
+        self, ref: UserRef, admission: Admission, *, expected: str | None, expires_at: datetime
+    ) -> bool:
+        """Replace the user's admitted sessions if the version is still ``expected``."""
+        if expected is None:
+            condition, values = "attribute_not_exists(#slot)", {}
+        else:
+            condition, values = "#slot.v = :expected", {":expected": {"S": expected}}
+        return self._write(
+            ref,
+            update="SET #slot = :value, " + EXPIRY_SET,
+            condition=condition,
+            slot=admission_attribute(ref.tag),
+            values={":value": admission_value(admission), **values},
+            expires_at=expires_at,
+        )
+
+    def release(self, ref: UserRef, session_id: str) -> None:
+        """Drop one admitted session, with a new version; a no-op when it is not there."""
+        with suppress(ConditionFailedError):
+            self.table.update(
+                self.layout.user_key(ref.location),
+                Expression(
+                    update="REMOVE #slot.s.#sid SET #slot.v = :version",
+                    condition="attribute_exists(#slot.s.#sid)",
+                    names={"#slot": admission_attribute(ref.tag), "#sid": session_id},
+                    values={":version": {"S": secrets.token_hex(8)}},
+                ),
+            )
+
+    def _write(
+        self,
+        ref: UserRef,
+        *,
+        update: str,
+        condition: str,
+        slot: str,
+        values: dict[str, object],
+        expires_at: datetime,
+    ) -> bool:
+        key = self.layout.user_key(ref.location)
+        try:
+            self.table.update(
+                key,
+                Expression(
+                    update=update,
+                    condition=condition,
+                    names={"#slot": slot, **EXPIRY_NAMES},
+                    values={**values, **self.layout.expiry_values(key, expires_at)},
+                ),
+            )
+        except ConditionFailedError:
+            return False
+        return True

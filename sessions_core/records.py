@@ -1,0 +1,131 @@
+"""The small values the store contract trades in: marks, admissions, reads, writes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NamedTuple
+
+from sessions_core.models import Session
+
+
+@dataclass(frozen=True)
+class RevocationMarker:
+    """A user's "revoked before" mark, written by `destroy_all_for_user`.
+
+    Every session of the user created before ``revoked_before`` is revoked, except
+    ``keep_session_id`` (the caller's own session in "sign out everywhere else"). It
+    catches sessions the user index does not show yet.
+    """
+
+    revoked_before: datetime
+    keep_session_id: str | None = None
+
+    def revokes(self, session: Session) -> bool:
+        """True when this marker revokes ``session``."""
+        return session.created_at < self.revoked_before and session.id != self.keep_session_id
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """A session admitted under its user's limit, as the per-user item remembers it:
+    enough to drop it without reading it once it is surely over."""
+
+    created_at: datetime
+    # The expiry it was created with: past it the session may have ended (or slid on:
+    # only a read tells).
+    expires_at: datetime
+    # Its absolute timeout: past it the session has surely ended.
+    absolute_expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Admission:
+    """The sessions a user has admitted under the per-user limit, and the version a
+    conditional write must find to replace them (a new one on every write)."""
+
+    version: str
+    sessions: Mapping[str, Admitted] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UserState:
+    """One user's slot in the per-user item."""
+
+    marker: RevocationMarker | None = None
+    admission: Admission | None = None
+
+    def admits(self, session: Session) -> bool:
+        """False for a session created under the limit that is no longer admitted
+        (evicted, released, or never admitted because its create did not finish)."""
+        if not session.limited:
+            return True
+        return self.admission is not None and session.id in self.admission.sessions
+
+
+NO_USER = UserState()
+
+
+class Loaded(NamedTuple):
+    """A session read together with its per-user item (one request).
+
+    ``users`` holds every user's slot in that item by tag: users whose keyed hashes
+    share a location share the item, and only the manager (which holds the key)
+    knows which tag is the session's user's.
+    """
+
+    session: Session | None
+    users: Mapping[str, UserState] = {}
+
+
+@dataclass(frozen=True)
+class Rotation:
+    """The fields a refresh writes, guarded by the token hash it replaces."""
+
+    expected_token_hash: str
+    token_hash: str
+    retired: tuple[str, ...]
+    rotated_at: datetime
+    expires_at: datetime
+    ip_address: str | None = None
+    country: str | None = None
+
+
+@dataclass(frozen=True)
+class RotateResult:
+    """Outcome of a conditional rotation.
+
+    ``applied`` is False when the guard failed (another refresh won, or the session was
+    revoked); ``current`` is then the item as it stands, or None when it is gone.
+    """
+
+    applied: bool
+    current: Session | None
+
+
+@dataclass(frozen=True)
+class Touch:
+    """What a use of a session writes (activity, and a sliding extension when due):
+    one conditional write, so a busy session costs one per resolution."""
+
+    at: datetime
+    # Guard: lastActiveAt is still what was read (concurrent uses write once).
+    last_active_at: datetime | None
+    ip_address: str | None = None
+    country: str | None = None
+    # Sliding: the expiry read (guard) and the new one.
+    expected_expiry: datetime | None = None
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class LoginFailures:
+    """Failed sign-ins of one user name: how many, since when (the window's start)."""
+
+    count: int
+    first_at: datetime
+
+
+class SessionIdTakenError(Exception):
+    """Internal: an insert met an existing id (the manager retries with a new id)."""

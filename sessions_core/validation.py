@@ -1,0 +1,139 @@
+"""`Validator`: one read decides whether a token may use its session; a use is written
+down (activity, a sliding extension) at most once per resolution, in one write."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sessions_core.config import SessionConfig
+from sessions_core.errors import CorruptItemError
+from sessions_core.models import Session, ValidationResult
+from sessions_core.records import NO_USER, Loaded, Touch, UserState
+from sessions_core.rules import Verdict, activity_due, check, extended_expiry, sliding_due
+from sessions_core.tokens import parse_token
+
+logger = logging.getLogger("sessions_core")
+
+_INVALID = ValidationResult(False, None, "invalid_token")
+
+
+class Validator:
+    """Validates tokens against ``config``'s store, clock and rules."""
+
+    def __init__(self, config: SessionConfig) -> None:
+        self.config = config
+        self._store = config.namespaced_store
+        self._keys = config.keys
+        self._now = config.now
+
+    def validate(
+        self,
+        token: str,
+        *,
+        user_agent: str | None = None,
+        ip_address: str | None = None,
+        country: str | None = None,
+    ) -> ValidationResult:
+        """One store read; one conditional write when activity or sliding is due.
+
+        A malformed token answers ``invalid_token`` without touching the store.
+
+        Raises:
+            StoreUnavailableError: the store did not answer (fail closed).
+        """
+        session_id = parse_token(token)
+        if session_id is None:
+            return _INVALID
+        loaded = self.load(session_id)
+        session = loaded.session
+        if session is None:
+            return _INVALID
+        now = self._now()
+        verdict = self.judge(token, loaded, user_agent, now)
+        if verdict.error is not None:
+            if verdict.reuse:
+                self.revoke_for_reuse(session)
+            return ValidationResult(False, None, verdict.error)
+        if not self.config.read_only:
+            session = self._touch(session, now, ip_address, country)
+        return ValidationResult(True, session, None)
+
+    def load(self, session_id: str) -> Loaded:
+        """The session and its per-user item; an unreadable item reads as no session."""
+        try:
+            return self._store.load(session_id)
+        except CorruptItemError:
+            # Unreadable state cannot prove a session valid: fail closed, loudly.
+            logger.error("session %s has a malformed stored item; refusing it", session_id)
+            return Loaded(None)
+
+    def user_state(self, loaded: Loaded) -> UserState:
+        """The session's user's slot among those in its per-user item."""
+        session = loaded.session
+        if not loaded.users or session is None:
+            return NO_USER
+        tag = self._keys.ref_for_session(session.user_id, session.id).tag
+        return loaded.users.get(tag, NO_USER)
+
+    def judge(self, token: str, loaded: Loaded, user_agent: str | None, now: datetime) -> Verdict:
+        """`rules.check` for a loaded session (which must be there)."""
+        session = loaded.session
+        assert session is not None  # noqa: S101 - callers return early without one
+        state = self.user_state(loaded)
+        return check(
+            token,
+            session,
+            now,
+            self.config.refresh_grace,
+            user_agent=user_agent,
+            marker=state.marker,
+            admitted=state.admits(session),
+        )
+
+    def revoke_for_reuse(self, session: Session) -> None:
+        """Revoke after a retired token was replayed (rule 11); a read-only manager
+        refuses the token and leaves the write to the next one that may."""
+        if self.config.read_only:
+            return
+        logger.warning(
+            "a retired token of session %s was presented after its grace; revoking",
+            session.id,
+        )
+        revoked = self._store.revoke(session.id, at=self._now(), reason="reuse_detected")
+        if revoked is not None and revoked.limited:
+            ref = self._keys.ref_for_session(revoked.user_id, revoked.id)
+            self._store.release(ref, revoked.id)
+        self.config.notify("reuse_detected")
+
+    def _touch(
+        self, session: Session, now: datetime, ip_address: str | None, country: str | None
+    ) -> Session:
+        expires_at = None
+        if sliding_due(session, now):
+            candidate = extended_expiry(session, now, self.config.max_lifetime)
+            expires_at = candidate if candidate > session.expires_at else None
+        if expires_at is None and not activity_due(session, now, self.config.activity_resolution):
+            return session
+        touch = Touch(
+            at=now,
+            last_active_at=session.last_active_at,
+            ip_address=ip_address,
+            country=country,
+            expected_expiry=session.expires_at if expires_at is not None else None,
+            expires_at=expires_at,
+        )
+        if not self._store.touch(session.id, touch):
+            # Another request wrote first (or it was just revoked): the read we
+            # answered from was valid, so answer as of that read.
+            return session
+        if expires_at is not None:
+            self.config.notify("sliding_extended")
+        update: dict[str, object] = {"last_active_at": now}
+        if expires_at is not None:
+            update["expires_at"] = expires_at
+        if ip_address:
+            update["ip_address"] = ip_address
+        if country:
+            update["country"] = country
+        return session.model_copy(update=update)
