@@ -78,7 +78,7 @@ build-ApiFunction:
 	$(LAMBDA_PIP) -r requirements/lambda-api.txt
 	find "$(ARTIFACTS_DIR)" -name __pycache__ -prune -exec rm -rf {} +
 
-build-CleanupFunction:
+build-CleanupFunction build-EventsFunction:
 	mkdir -p "$(ARTIFACTS_DIR)"
 	cp -R handlers sessions_core "$(ARTIFACTS_DIR)/"
 	$(LAMBDA_PIP) -r requirements/lambda-cleanup.txt

@@ -18,7 +18,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
-from sessions_core import PublicSession, Session
+from sessions_core import ActivityEvent, PublicSession, Session
 from sessions_core.limits import (
     MAX_EXPIRES_IN_MS,
     MAX_METADATA_BYTES,
@@ -129,6 +129,12 @@ class SessionList(BaseModel):
     """Answer of the listing routes."""
 
     sessions: list[PublicSession]
+
+
+class ActivityList(BaseModel):
+    """Answer of the activity routes: the user's security log, newest first."""
+
+    events: list[ActivityEvent]
 
 
 class RevokedCount(BaseModel):

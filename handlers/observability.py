@@ -37,7 +37,13 @@ def count(name: str, value: int = 1) -> None:
 
 def manager_event(event: str) -> None:
     """Observer for `SessionConfig.observer`: counts what the manager reports."""
-    names = {"reuse_detected": "ReuseDetected", "sliding_extended": "SlidingExtended"}
+    # ReuseDetected itself is counted once, by the events function, from the stream
+    # (it sees replays caught by the authorizer too); this is the API's own share.
+    names = {
+        "reuse_detected": "ReplaysRevoked",
+        "sliding_extended": "SlidingExtended",
+        "session_evicted": "SessionsEvicted",
+    }
     if event in names:
         count(names[event])
     if event == "reuse_detected":

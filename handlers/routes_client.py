@@ -16,6 +16,7 @@ from handlers.api_models import (
     FORBIDDEN,
     UNAUTHORIZED,
     UNAVAILABLE,
+    ActivityList,
     ErrorBody,
     RevokedCount,
     SessionAnswer,
@@ -181,3 +182,14 @@ def revoke_others() -> Response[str]:
     revoked = manager().destroy_all_for_user(me.user_id, except_session_id=me.id)
     count("SessionsRevoked", revoked)
     return json_response(200, RevokedCount(revoked=revoked))
+
+
+@router.get(
+    "/me/activity",
+    summary="My security log: sign-ins, refreshes, sign-outs of all my sessions",
+    responses=answers((200, "events", ActivityList), UNAUTHORIZED, UNAVAILABLE),
+    tags=["client"],
+)
+def my_activity() -> Response[str]:
+    me = _current(_credential(changes_state=False))
+    return json_response(200, ActivityList(events=manager().activity_for_user(me.user_id)))

@@ -17,6 +17,7 @@ from handlers.api_models import (
     TOO_LARGE,
     UNAUTHORIZED,
     UNAVAILABLE,
+    ActivityList,
     CreateSessionBody,
     RevokedCount,
     SessionList,
@@ -136,3 +137,14 @@ def revoke_user_sessions(userId: str) -> Response[str]:  # noqa: N803 - the path
     revoked = manager().destroy_all_for_user(_user_id(userId))
     count("SessionsRevoked", revoked)
     return json_response(200, RevokedCount(revoked=revoked))
+
+
+@router.get(
+    "/users/<userId>/activity",
+    summary="A user's security log: every change of their sessions, newest first",
+    responses=answers((200, "events", ActivityList), INVALID_FIELDS, UNAVAILABLE),
+    tags=["service"],
+)
+def user_activity(userId: str) -> Response[str]:  # noqa: N803 - the path names it
+    events = manager().activity_for_user(_user_id(userId))
+    return json_response(200, ActivityList(events=events))

@@ -22,6 +22,7 @@ SERVICE_ROUTES: tuple[tuple[str, str], ...] = (
     ("DELETE", "/sessions/{sessionId}"),
     ("GET", "/users/{userId}/sessions"),
     ("DELETE", "/users/{userId}/sessions"),
+    ("GET", "/users/{userId}/activity"),
 )
 
 

@@ -131,18 +131,21 @@ def serve(
     extra = {o for o in os.environ.get("ALLOWED_ORIGINS", "").split(",") if o}
     os.environ["ALLOWED_ORIGINS"] = ",".join(sorted(origins | extra))
 
+    from sessions_cli.local_events import start_local_events
     from sessions_core import DynamoDBSessionStore
     from sessions_core.dynamodb.client import make_client
 
     created = DynamoDBSessionStore(table, client=make_client()).create_table()
+    events = start_local_events(table, endpoint_url or "", embedded=embedded, log=log)
     url = f"http://{host}:{bound_port}"
     backend = "embedded DynamoDB (moto)" if embedded else "DynamoDB"
     log(f"sessions serve: {len(gateway.routes)} routes from {template_path.name}")
     log(f"  API   {url}")
     log(f"  docs  {url}/docs")
     if demo:
-        log(f"  demo  {url}/  (sign in as alice / wonderland or bob / builder)")
+        log(f"  demo  {url}/  (sign in as alice / wonderland, bob / builder or carol / lighthouse)")
     log(f"  table {table!r} on {backend} at {endpoint_url}" + (" (created)" if created else ""))
+    log(f"  events {events}")
     log(f"  try:  AWS_ENDPOINT_URL_DYNAMODB={endpoint_url} sessions list --user alice")
     log("Press Ctrl+C to stop.")
     try:

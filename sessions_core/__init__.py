@@ -3,6 +3,7 @@
 A Python port of the ``SessionManager`` of ``@dotdo/sessions`` for AWS; see README.md.
 """
 
+from sessions_core.activity import ActivityEvent
 from sessions_core.config import SessionConfig
 from sessions_core.dynamodb import DynamoDBSessionStore
 from sessions_core.errors import (
@@ -30,6 +31,7 @@ from sessions_core.store import RevocationMarker, SessionStore
 from sessions_core.tokens import generate_secure_token, hash_token
 
 __all__ = [
+    "ActivityEvent",
     "Device",
     "DynamoDBSessionStore",
     "InMemorySessionStore",

@@ -20,6 +20,7 @@ DEFAULT_REFRESH_GRACE = timedelta(seconds=30)
 # Rule 14: an absolute timeout by default, whatever sliding and refresh do.
 DEFAULT_MAX_LIFETIME = timedelta(days=30)
 DEFAULT_ACTIVITY_RESOLUTION = timedelta(minutes=10)
+DEFAULT_ACTIVITY_RETENTION = timedelta(days=90)
 # One BatchGetItem reads every admitted session when the limit is reached.
 MAX_SESSIONS_LIMIT = 100
 
@@ -57,6 +58,7 @@ class SessionConfig:
         on_session_limit: at the limit, ``evict_oldest`` revokes the least recently
             active session (reason ``session_limit``); ``deny`` refuses the create
             (`SessionLimitError`).
+        activity_retention: how long a user's activity is kept and listed (90 days).
 
     Raises:
         InvalidArgumentError: a duration out of range or an empty prefix.
@@ -75,6 +77,7 @@ class SessionConfig:
     activity_resolution: timedelta | None = DEFAULT_ACTIVITY_RESOLUTION
     max_sessions_per_user: int | None = None
     on_session_limit: LimitPolicy = "evict_oldest"
+    activity_retention: timedelta = DEFAULT_ACTIVITY_RETENTION
     now: Callable[[], datetime] = field(init=False, repr=False)
     keys: KeyRing = field(init=False, repr=False)
     namespaced_store: SessionStore = field(init=False, repr=False)

@@ -7,13 +7,17 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from sessions_core.activity import ActivityEvent
 from sessions_core.config import SessionConfig
 from sessions_core.creation import Creator
+from sessions_core.errors import InvalidArgumentError
 from sessions_core.models import PublicSession, RevokedReason, Session, ValidationResult
 from sessions_core.rotation import Refresher
 from sessions_core.tokens import is_session_id
 from sessions_core.users import UserSessions
 from sessions_core.validation import Validator
+
+MAX_ACTIVITY_LIMIT = 1000
 
 
 class SessionManager:
@@ -148,6 +152,20 @@ class SessionManager:
             return None
         session = self._store.get(session_id)
         return session.without_secrets() if session is not None else None
+
+    def activity_for_user(self, user_id: str, *, limit: int = 50) -> list[ActivityEvent]:
+        """The user's security log, newest first: every change of every one of their
+        sessions within `SessionConfig.activity_retention`. On DynamoDB it is filled
+        from the table's stream (seconds behind); in memory, on each write.
+
+        Raises:
+            InvalidArgumentError: ``limit`` is not 1 to 1000.
+            StoreUnavailableError: the store did not answer.
+        """
+        if type(limit) is not int or not 1 <= limit <= MAX_ACTIVITY_LIMIT:
+            raise InvalidArgumentError(f"limit must be 1 to {MAX_ACTIVITY_LIMIT}")
+        since = self._now() - self.config.activity_retention
+        return self._store.list_activity(user_id, since=since, limit=limit)
 
     @staticmethod
     def to_public_session(session: Session) -> PublicSession:

@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sessions_core.activity import ActivityEvent, translate
 from sessions_core.models import Session
 from sessions_core.records import Admission, LoginFailures, RevocationMarker, UserState
 
@@ -23,6 +24,21 @@ class MemoryBackend:
     markers: dict[str, dict[str, tuple[RevocationMarker, datetime]]] = field(default_factory=dict)
     admissions: dict[str, dict[str, Admission]] = field(default_factory=dict)
     login_failures: dict[str, LoginFailures] = field(default_factory=dict)
+    # Per prefix, then event id: the user's security log, filled on each write as
+    # DynamoDB's stream fills the table's (the same `translate`).
+    activity: dict[str, dict[str, ActivityEvent]] = field(default_factory=dict)
+
+    def write(self, prefix: str, key: str, new: Session | None, at: datetime) -> None:
+        """Replace (or, with None, remove) a session item and record what it means
+        (call with the lock held)."""
+        old = self.sessions.get(key)
+        if new is None:
+            self.sessions.pop(key, None)
+        else:
+            self.sessions[key] = new
+        event = translate(old, new, removed_at=at)
+        if event is not None:
+            self.activity.setdefault(prefix, {}).setdefault(event.id, event)
 
     def users_at(self, item_key: str) -> dict[str, UserState]:
         """Every user's slot in one per-user item (call with the lock held, or accept

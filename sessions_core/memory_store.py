@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
+from sessions_core.activity import ActivityEvent
 from sessions_core.keys import UserRef, location_of
 from sessions_core.memory_backend import MemoryBackend, origin_fields
 from sessions_core.models import RevokedReason, Session
@@ -73,7 +74,7 @@ class InMemorySessionStore:
             key = self._key(session.id)
             if key in backend.sessions:
                 raise SessionIdTakenError(session.id)
-            backend.sessions[key] = stored
+            backend.write(self._prefix, key, stored, session.created_at)
 
     def load(self, session_id: str) -> Loaded:
         """The session and its user's marks.
@@ -121,7 +122,7 @@ class InMemorySessionStore:
                     **origin_fields(rotation.ip_address, rotation.country),
                 }
             )
-            backend.sessions[key] = updated
+            backend.write(self._prefix, key, updated, rotation.rotated_at)
             return RotateResult(True, updated)
 
     def touch(self, session_id: str, touch: Touch) -> bool:
@@ -142,7 +143,7 @@ class InMemorySessionStore:
                 if current.expires_at != touch.expected_expiry:
                     return False
                 update["expires_at"] = touch.expires_at
-            backend.sessions[key] = current.model_copy(update=update)
+            backend.write(self._prefix, key, current.model_copy(update=update), touch.at)
             return True
 
     def revoke(
@@ -152,6 +153,7 @@ class InMemorySessionStore:
         at: datetime,
         reason: RevokedReason,
         live_at: datetime | None = None,
+        by: str | None = None,
     ) -> Session | None:
         """Set the tombstone if not set (see `SessionStore.revoke`)."""
         key = self._key(session_id)
@@ -162,8 +164,10 @@ class InMemorySessionStore:
                 return None
             if live_at is not None and current.expires_at <= live_at:
                 return None
-            revoked = current.model_copy(update={"revoked_at": at, "revoked_reason": reason})
-            backend.sessions[key] = revoked
+            revoked = current.model_copy(
+                update={"revoked_at": at, "revoked_reason": reason, "revoked_by": by}
+            )
+            backend.write(self._prefix, key, revoked, at)
             return revoked
 
     def list_user(self, user_id: str) -> list[Session]:
@@ -245,6 +249,23 @@ class InMemorySessionStore:
         with self._backend.lock:
             self._backend.login_failures.pop(self._login_key(ref), None)
 
+    def record_activity(self, event: ActivityEvent, *, expires_at: datetime) -> bool:
+        """Keep ``event`` unless it is already kept (this store records its own events
+        on each write; this is for events that come from elsewhere)."""
+        with self._backend.lock:
+            kept = self._backend.activity.setdefault(self._prefix, {})
+            if event.id in kept:
+                return False
+            kept[event.id] = event
+            return True
+
+    def list_activity(self, user_id: str, *, since: datetime, limit: int) -> list[ActivityEvent]:
+        """The user's events at or after ``since``, newest first, at most ``limit``."""
+        with self._backend.lock:
+            kept = list(self._backend.activity.get(self._prefix, {}).values())
+        mine = [e for e in kept if e.user_id == user_id and e.at >= since]
+        return sorted(mine, key=lambda e: (e.at, e.type), reverse=True)[:limit]
+
     def purge_expired(self, now: datetime, limit: int | None = None) -> int:
         """Delete expired sessions, tombstones and markers under this prefix."""
         budget = limit if limit is not None else -1
@@ -255,7 +276,7 @@ class InMemorySessionStore:
                 if budget == deleted:
                     return deleted
                 if key.startswith(self._prefix) and session.expires_at <= now:
-                    del backend.sessions[key]
+                    backend.write(self._prefix, key, None, now)
                     deleted += 1
             for item_key, marks in list(backend.markers.items()):
                 if not item_key.startswith(self._prefix):

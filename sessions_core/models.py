@@ -34,7 +34,7 @@ RevokedReason = Literal[
 # defer_build: the schema is built on first validation, not at import. The hot paths
 # (a store read, a validation answer) use model_construct on trusted values and never
 # build it, which keeps pydantic's schema work out of the authorizer's cold start.
-_MODEL_CONFIG = ConfigDict(
+MODEL_CONFIG = ConfigDict(
     frozen=True,
     populate_by_name=True,
     alias_generator=to_camel,
@@ -52,7 +52,7 @@ class Device(BaseModel):
     ``label`` is the short name a device list shows ("Chrome on macOS").
     """
 
-    model_config = _MODEL_CONFIG
+    model_config = MODEL_CONFIG
 
     browser: str | None = None
     os: str | None = None
@@ -70,7 +70,7 @@ class Session(BaseModel):
     where it was last seen; ``last_active_at`` when (to `activity_resolution`).
     """
 
-    model_config = _MODEL_CONFIG
+    model_config = MODEL_CONFIG
 
     id: str
     user_id: str
@@ -93,6 +93,8 @@ class Session(BaseModel):
     aal: int = 1
     # Created under a per-user limit: valid only while admitted in its user's item.
     limited: bool = Field(default=False, exclude=True)
+    # Which "sign out everywhere" caused the tombstone, when one did (its marker's id).
+    revoked_by: str | None = Field(default=None, exclude=True)
     # Rotation state: digests of the tokens this session has retired, newest first (the
     # first one is the immediate predecessor, valid for the grace window after
     # ``rotated_at``; presenting any of them later is reuse: rule 11).
@@ -124,7 +126,7 @@ class PublicSession(BaseModel):
     using is marked).
     """
 
-    model_config = _MODEL_CONFIG
+    model_config = MODEL_CONFIG
 
     id: str
     user_id: str

@@ -16,11 +16,13 @@ class RevocationMarker:
 
     Every session of the user created before ``revoked_before`` is revoked, except
     ``keep_session_id`` (the caller's own session in "sign out everywhere else"). It
-    catches sessions the user index does not show yet.
+    catches sessions the user index does not show yet. ``id`` names the call that wrote
+    it: the tombstones it causes carry it, so that call counts them as its own.
     """
 
     revoked_before: datetime
     keep_session_id: str | None = None
+    id: str | None = None
 
     def revokes(self, session: Session) -> bool:
         """True when this marker revokes ``session``."""

@@ -80,6 +80,8 @@ class Refresher:
         verdict = self._validator.judge(token, loaded, user_agent, now)
         if verdict.reuse:
             self._validator.revoke_for_reuse(session)
+        elif verdict.error == "session_revoked":
+            self._validator.record_revocation(loaded)
         if verdict.error is not None:
             raise ERRORS_BY_CODE[verdict.error]()
         return session

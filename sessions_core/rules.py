@@ -134,9 +134,9 @@ def check(
     ``invalid_token`` whatever the session's state (a guess learns nothing and, above
     all, revokes nothing: otherwise anyone who saw an id could log its owner out). A
     retired token is reuse unless it is the immediate predecessor within the grace
-    window (rule 11). Then revocation (a tombstone, a per-user "revoked before"
-    marker, or no longer being ``admitted`` under the per-user limit), expiry, and last
-    the user agent.
+    window (rule 11). Then revocation (a tombstone or a per-user "revoked before"
+    marker), expiry, no longer being ``admitted`` under the per-user limit (evicted),
+    and last the user agent.
     """
     presented = hash_token(token)
     if session.token_hash and compare_digest(presented, session.token_hash):
@@ -149,14 +149,12 @@ def check(
         if generation > 0 or now > rotated_at + grace:
             return _REVOKED if session.is_revoked else _REUSE
         via_previous = True
-    if (
-        session.revoked_at is not None
-        or (marker is not None and marker.revokes(session))
-        or not admitted
-    ):
+    if session.revoked_at is not None or (marker is not None and marker.revokes(session)):
         return Verdict("session_revoked", via_previous) if via_previous else _REVOKED
     if now >= session.expires_at:
         return Verdict("session_expired", via_previous) if via_previous else _EXPIRED
+    if not admitted:  # after expiry: an expired session also leaves the admitted ones
+        return Verdict("session_revoked", via_previous) if via_previous else _REVOKED
     if session.bound_user_agent is not None and user_agent != session.bound_user_agent:
         return Verdict("user_agent_mismatch", via_previous) if via_previous else _MISMATCH
     return Verdict(None, True) if via_previous else _USABLE

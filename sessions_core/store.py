@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Protocol, Self
 
+from sessions_core.activity import ActivityEvent
 from sessions_core.keys import UserRef
 from sessions_core.models import RevokedReason, Session
 from sessions_core.records import (
@@ -88,11 +89,13 @@ class SessionStore(Protocol):
         at: datetime,
         reason: RevokedReason,
         live_at: datetime | None = None,
+        by: str | None = None,
     ) -> Session | None:
         """Set the revocation tombstone and its reason. Condition: the session exists,
         is not revoked yet (a later revocation never overwrites the first one's reason)
-        and, given ``live_at``, has not expired by then. The session as revoked when
-        this call revoked it, else None."""
+        and, given ``live_at``, has not expired by then. ``by`` is the id of the marker
+        that caused it, if one did. The session as revoked when this call revoked it,
+        else None."""
 
     def list_user(self, user_id: str) -> list[Session]:
         """Every stored session of the user, newest first, from the user index: it may
@@ -126,6 +129,14 @@ class SessionStore(Protocol):
 
     def clear_login_failures(self, ref: UserRef) -> None:
         """Forget the failures counted under ``ref`` (idempotent)."""
+
+    def record_activity(self, event: ActivityEvent, *, expires_at: datetime) -> bool:
+        """Keep ``event`` in its user's activity until ``expires_at``. Condition: not
+        kept already (a redelivered change is kept once). True when this call kept it."""
+
+    def list_activity(self, user_id: str, *, since: datetime, limit: int) -> list[ActivityEvent]:
+        """The user's events at or after ``since``, newest first, at most ``limit``
+        (the activity index: it may lag behind the events function's writes)."""
 
     def purge_expired(self, now: datetime, limit: int | None = None) -> int:
         """Delete items whose expiry has passed by ``now`` (tombstones, markers and

@@ -7,6 +7,7 @@ item, which every session's own read sees (rule 5).
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from datetime import datetime
 
@@ -38,16 +39,27 @@ class UserSessions:
             StoreUnavailableError: the store did not answer.
         """
         now = self._now()
-        marker = RevocationMarker(revoked_before=now, keep_session_id=except_session_id)
+        marker = RevocationMarker(
+            revoked_before=now, keep_session_id=except_session_id, id=secrets.token_hex(8)
+        )
         for ref in self._keys.user_refs(user_id):
             self._store.put_marker(ref, marker, expires_at=now + MAX_EXPIRES_IN)
         reason: RevokedReason = "revoke_others" if except_session_id else "revoke_all"
         revoked = 0
         for session in self._store.list_user(user_id):
-            if session.id == except_session_id or session.is_revoked:
+            if session.id == except_session_id:
                 continue
-            if self._store.revoke(session.id, at=now, reason=reason, live_at=now):
+            if session.is_revoked and session.revoked_at != now:
+                continue  # revoked before this call
+            if not session.is_revoked and self._store.revoke(
+                session.id, at=now, reason=reason, live_at=now, by=marker.id
+            ):
                 revoked += 1
+            else:
+                # A validate that read it after our marker was written may have given
+                # it the tombstone first, naming our marker: ours to count all the same.
+                current = self._store.get(session.id)
+                revoked += current is not None and current.revoked_by == marker.id
         return revoked
 
     def active(self, user_id: str) -> list[Session]:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sessions_core.config import SessionConfig
 from sessions_core.errors import CorruptItemError
-from sessions_core.models import Session, ValidationResult
+from sessions_core.models import RevokedReason, Session, ValidationResult
 from sessions_core.records import NO_USER, Loaded, Touch, UserState
 from sessions_core.rules import Verdict, activity_due, check, extended_expiry, sliding_due
 from sessions_core.tokens import parse_token
@@ -54,6 +54,8 @@ class Validator:
         if verdict.error is not None:
             if verdict.reuse:
                 self.revoke_for_reuse(session)
+            elif verdict.error == "session_revoked":
+                self.record_revocation(loaded)
             return ValidationResult(False, None, verdict.error)
         if not self.config.read_only:
             session = self._touch(session, now, ip_address, country)
@@ -90,6 +92,20 @@ class Validator:
             marker=state.marker,
             admitted=state.admits(session),
         )
+
+    def record_revocation(self, loaded: Loaded) -> None:
+        """Give a session revoked without a tombstone (by its user's "revoked before"
+        marker, or evicted by a create that died before writing one) its tombstone on
+        this read, so it shows as revoked and its ``session.revoked`` event is emitted."""
+        session = loaded.session
+        if session is None or session.revoked_at is not None or self.config.read_only:
+            return
+        marker = self.user_state(loaded).marker
+        if marker is not None and marker.revokes(session):
+            reason: RevokedReason = "revoke_others" if marker.keep_session_id else "revoke_all"
+            self._store.revoke(session.id, at=marker.revoked_before, reason=reason, by=marker.id)
+        else:
+            self._store.revoke(session.id, at=self._now(), reason="session_limit")
 
     def revoke_for_reuse(self, session: Session) -> None:
         """Revoke after a retired token was replayed (rule 11); a read-only manager

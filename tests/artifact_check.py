@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-FUNCTIONS = ("ApiFunction", "AuthorizerFunction", "CleanupFunction")
+FUNCTIONS = ("ApiFunction", "AuthorizerFunction", "CleanupFunction", "EventsFunction")
 FORBIDDEN = {
     "tests",
     "sessions_cli",

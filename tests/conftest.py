@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from botocore.retries.standard import ExponentialBackoff
 from moto import mock_aws
+from moto.core.botocore_stubber import BotocoreStubber
 
 from sessions_cli.protocol_servers import ProtocolServer
 from sessions_core import (
@@ -50,6 +52,17 @@ def moto_client(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     without the backoff sleeps, which would only make the suite slower.
     """
     monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0)
+    # moto in process handles requests on the caller's thread and does not lock an item
+    # while it writes it (nor while its stream serialises it): one request at a time,
+    # as DynamoDB applies each write to an item atomically.
+    serialized = threading.Lock()
+    answer = BotocoreStubber.__call__
+
+    def one_at_a_time(self: BotocoreStubber, *args: Any, **kwargs: Any) -> Any:
+        with serialized:
+            return answer(self, *args, **kwargs)
+
+    monkeypatch.setattr(BotocoreStubber, "__call__", one_at_a_time)
     with mock_aws():
         yield make_client(region_name="us-east-1")
 

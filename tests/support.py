@@ -146,12 +146,12 @@ def wired(manager: Any) -> Iterator[Any]:
     """Every Lambda entry point (API, authorizer, cleanup, demo login) works with
     ``manager`` and settings read from the environment now; as before afterwards."""
     from examples.login import handler as demo
-    from handlers import api, authorizer, cleanup
+    from handlers import api, authorizer, cleanup, events
     from handlers.settings import Settings
     from handlers.wiring import Runtime
 
     runtime = Runtime(Settings.from_env(), manager)
-    wirings = [api.wiring, authorizer.wiring, cleanup.wiring, demo.wiring]
+    wirings = [api.wiring, authorizer.wiring, cleanup.wiring, events.wiring, demo.wiring]
     previous = [wiring.use(runtime) for wiring in wirings]
     try:
         yield runtime
@@ -171,3 +171,51 @@ def server_store(started: dict[str, Any], name: str) -> Any:
     store = DynamoDBSessionStore(f"t-{uuid.uuid4().hex[:12]}", client=client)
     store.create_table()
     return store
+
+
+class NoBus:
+    """An EventBridge stand-in that accepts every entry (for activity-only tests)."""
+
+    def __init__(self) -> None:
+        self.entries: list[dict[str, Any]] = []
+
+    def put_events(self, *, Entries: list[dict[str, Any]]) -> dict[str, Any]:  # noqa: N803
+        self.entries.extend(Entries)
+        return {"FailedEntryCount": 0, "Entries": [{"EventId": str(i)} for i in Entries]}
+
+
+def stream_records(store: Any, after: str | None = None) -> list[dict[str, Any]]:
+    """Every record of ``store``'s table stream (after sequence number ``after``), as
+    Lambda's event source mapping hands them over. Skips where there is no stream."""
+    import pytest
+
+    from sessions_cli.stream_poller import read_stream
+
+    records = read_stream(store, after)
+    if records is None:
+        pytest.skip("this DynamoDB server has no streams (dynalite)")
+    return records
+
+
+def pump_activity(store: Any) -> None:
+    """Run the events function's processing over ``store``'s stream, as Lambda would,
+    so its activity is listed. The in-memory store records activity as it writes."""
+    from datetime import timedelta
+
+    from handlers.stream_processor import StreamProcessor
+    from sessions_core import InMemorySessionStore
+
+    if isinstance(store, InMemorySessionStore):
+        return
+    done = _PUMPED.get(id(store))
+    records = stream_records(store, done)
+    if not records:
+        return
+    processor = StreamProcessor(
+        store=store, layout=store.layout, events=NoBus(), bus="test", retention=timedelta(days=90)
+    )
+    assert processor.process(records) == {"batchItemFailures": []}
+    _PUMPED[id(store)] = records[-1]["dynamodb"]["SequenceNumber"]
+
+
+_PUMPED: dict[int, str] = {}

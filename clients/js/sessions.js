@@ -15,6 +15,8 @@ const LOCK_MS = 10_000;
  *   lastActiveAt?: string, absoluteExpiresAt?: string, authenticatedAt?: string,
  *   aal?: number, device?: Device, ipAddress?: string, country?: string,
  *   slidingExpiration?: boolean, metadata?: object, current?: boolean}} Session
+ * @typedef {{type: string, sessionId: string, userId: string, at: string, reason?: string,
+ *   device?: Device, ipAddress?: string, country?: string}} ActivityEvent
  */
 
 export class SessionError extends Error {
@@ -134,6 +136,11 @@ export function createSessionClient(options = {}) {
     return (await call("GET", "/me/sessions")).sessions;
   }
 
+  /** My security log, newest first. @returns {Promise<ActivityEvent[]>} */
+  async function listActivity() {
+    return (await call("GET", "/me/activity")).events;
+  }
+
   /** Sign out one of my other devices. @param {string} sessionId */
   async function revokeDevice(sessionId) {
     await call("DELETE", `/me/sessions/${encodeURIComponent(sessionId)}`);
@@ -171,7 +178,18 @@ export function createSessionClient(options = {}) {
     };
   }
 
-  return { whoami, refresh, logout, listDevices, revokeDevice, revokeOthers, start, stop, close };
+  return {
+    whoami,
+    refresh,
+    logout,
+    listDevices,
+    listActivity,
+    revokeDevice,
+    revokeOthers,
+    start,
+    stop,
+    close,
+  };
 }
 
 const UNITS = [
@@ -214,5 +232,43 @@ export function describeSession(session, { now = Date.now(), locale = undefined 
     active: `active ${relativeTime(lastActive, now, locale)}`,
     signedIn: `signed in ${relativeTime(Date.parse(session.createdAt), now, locale)}`,
     signInAgainBy: `sign in again by ${date.format(new Date(ends))}`,
+  };
+}
+
+const WHAT = {
+  "session.created": "Signed in",
+  "session.refreshed": "Session renewed",
+  "session.reauthenticated": "Confirmed it was you",
+  "session.expired": "Session ended (expired)",
+};
+
+const WHY = {
+  logout: "Signed out on that device",
+  revoked: "Signed out from another device",
+  revoke_others: "Signed out by \u201csign out everywhere else\u201d",
+  revoke_all: "Signed out everywhere (for example after a password change)",
+  session_limit: "Signed out: too many devices signed in",
+  reuse_detected: "Session ended: an old sign-in token was used again",
+};
+
+/**
+ * An activity event in words, for a security log people can read.
+ * @param {ActivityEvent} event
+ * @param {{now?: number, locale?: string}} [options]
+ * @returns {{what: string, device: string, place: string, when: string, alarming: boolean}}
+ */
+export function describeActivity(event, { now = Date.now(), locale = undefined } = {}) {
+  const words = describeSession(
+    { ...event, id: event.sessionId, createdAt: event.at, expiresAt: event.at },
+    { now, locale },
+  );
+  const what =
+    event.type === "session.revoked" ? WHY[event.reason] ?? "Signed out" : WHAT[event.type] ?? event.type;
+  return {
+    what,
+    device: words.name,
+    place: words.place,
+    when: relativeTime(Date.parse(event.at), now, locale),
+    alarming: event.reason === "reuse_detected",
   };
 }

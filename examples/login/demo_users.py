@@ -12,6 +12,7 @@ import hmac
 DEMO_USERS = {
     "alice": "wonderland",
     "bob": "builder",
+    "carol": "lighthouse",
 }
 
 

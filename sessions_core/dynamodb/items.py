@@ -7,6 +7,7 @@ it round-trips exactly (DynamoDB numbers and empty values would change it).
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import zlib
@@ -22,6 +23,7 @@ from sessions_core.models import Device, DeviceType, RevokedReason, Session
 from sessions_core.tokens import RETIRED_DIGEST_CHARS
 
 DEFAULT_EXPIRY_SHARDS = 8
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # The UpdateExpression fragment that moves an item's expiry (with `Layout.expiry_values`).
 EXPIRY_SET = "expiresAt = :exp, #ttl = :ttl, expiryBucket = :bucket"
@@ -34,8 +36,9 @@ def to_ms(moment: datetime) -> int:
 
 
 def from_ms(value: str | int) -> datetime:
-    """Aware UTC datetime from epoch milliseconds."""
-    return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
+    """Aware UTC datetime from epoch milliseconds, exactly (a float division would be
+    off by a microsecond for some values, and times are compared for equality)."""
+    return _EPOCH + timedelta(milliseconds=int(value))
 
 
 def num(value: int) -> dict[str, str]:
@@ -68,6 +71,10 @@ class Layout:
     def login_key(self, ref: UserRef) -> Item:
         """The key of a login-failure counter (keyed hash of the user name)."""
         return {"id": {"S": f"{self.prefix}login:{ref.location}{ref.tag}"}}
+
+    def activity_key(self, event_id: str) -> Item:
+        """The key of an activity item (the event's id: a redelivery finds it)."""
+        return {"id": {"S": f"{self.prefix}activity:{event_id}"}}
 
     def bucket(self, shard: int) -> str:
         """The expiry index partition of one shard."""
@@ -125,7 +132,7 @@ def session_to_item(layout: Layout, session: Session) -> Item:
     if session.revoked_reason is not None:
         item["revokedReason"] = {"S": session.revoked_reason}
     if session.device is not None:
-        item["device"] = {"M": _device_fields(session.device)}
+        item["device"] = device_attribute(session.device)
     for name, text in (("ipAddress", session.ip_address), ("country", session.country)):
         if text:
             item[name] = {"S": text}
@@ -136,19 +143,27 @@ def session_to_item(layout: Layout, session: Session) -> Item:
     item["aal"] = num(session.aal)
     if session.limited:
         item["limited"] = {"BOOL": True}
+    if session.revoked_by is not None:
+        item["revokedBy"] = {"S": session.revoked_by}
     return item
 
 
-def _device_fields(device: Device) -> Item:
+def device_attribute(device: Device) -> Item:
+    """A device as a map attribute."""
     fields: Item = {"label": {"S": device.label}, "type": {"S": device.type}}
     if device.browser:
         fields["browser"] = {"S": device.browser}
     if device.os:
         fields["os"] = {"S": device.os}
-    return fields
+    return {"M": fields}
 
 
-def _device(item: Item) -> Device | None:
+def device_from(item: Item) -> Device | None:
+    """The ``device`` attribute of an item, if any.
+
+    Raises:
+        ValueError, KeyError: it is malformed.
+    """
     value = item.get("device")
     if value is None:
         return None
@@ -157,8 +172,8 @@ def _device(item: Item) -> Device | None:
     if kind not in _DEVICE_TYPES:
         raise ValueError("unknown device type")
     return Device.model_construct(
-        browser=_opt_s(fields, "browser"),
-        os=_opt_s(fields, "os"),
+        browser=opt_s(fields, "browser"),
+        os=opt_s(fields, "os"),
         type=cast(DeviceType, kind),
         label=str(fields["label"]["S"]),
     )
@@ -169,8 +184,11 @@ def retired_bytes(retired: tuple[str, ...]) -> bytes:
     return b"".join(bytes.fromhex(digest) for digest in retired)
 
 
-def retired_digests(value: bytes) -> tuple[str, ...]:
-    """The digests of a ``retired`` attribute, newest first."""
+def retired_digests(value: bytes | str) -> tuple[str, ...]:
+    """The digests of a ``retired`` attribute, newest first. botocore hands binary
+    values as bytes; a stream record in a Lambda event, as base64 text."""
+    if isinstance(value, str):
+        value = base64.b64decode(value, validate=True)
     size = RETIRED_DIGEST_CHARS // 2
     return tuple(value[i : i + size].hex() for i in range(0, len(value), size))
 
@@ -180,7 +198,8 @@ def _opt_ms(item: Item, name: str) -> datetime | None:
     return from_ms(value["N"]) if value is not None else None
 
 
-def _opt_s(item: Item, name: str) -> str | None:
+def opt_s(item: Item, name: str) -> str | None:
+    """A string attribute, if present."""
     value = item.get(name)
     return str(value["S"]) if value is not None else None
 
@@ -189,8 +208,9 @@ _REASONS: frozenset[str] = frozenset(get_args(RevokedReason))
 _DEVICE_TYPES: frozenset[str] = frozenset(get_args(DeviceType))
 
 
-def _reason(item: Item) -> RevokedReason | None:
-    value = _opt_s(item, "revokedReason")
+def revoked_reason(item: Item) -> RevokedReason | None:
+    """The ``revokedReason`` attribute, checked against the known reasons."""
+    value = opt_s(item, "revokedReason")
     if value is None:
         return None
     if value not in _REASONS:
@@ -205,7 +225,7 @@ def item_to_session(layout: Layout, item: Item) -> Session:
         CorruptItemError: a required field is missing or malformed.
     """
     try:
-        metadata_text = _opt_s(item, "metadata")
+        metadata_text = opt_s(item, "metadata")
         lifetime = item.get("lifetimeMs")
         sliding = item.get("slidingExpiration")
         retired = item.get("retired")
@@ -215,27 +235,28 @@ def item_to_session(layout: Layout, item: Item) -> Session:
             id=layout.session_id(item),
             user_id=str(item["userId"]["S"]),
             token=None,
-            token_hash=_opt_s(item, "tokenHash"),
+            token_hash=opt_s(item, "tokenHash"),
             created_at=from_ms(item["createdAt"]["N"]),
             expires_at=from_ms(item["expiresAt"]["N"]),
             metadata=json.loads(metadata_text) if metadata_text is not None else None,
             revoked_at=_opt_ms(item, "revokedAt"),
             sliding_expiration=bool(sliding["BOOL"]) if sliding is not None else False,
-            bound_user_agent=_opt_s(item, "boundUserAgent"),
+            bound_user_agent=opt_s(item, "boundUserAgent"),
             lifetime=timedelta(milliseconds=int(lifetime["N"]))
             if lifetime is not None
             else timedelta(hours=24),
             last_active_at=_opt_ms(item, "lastActiveAt"),
-            revoked_reason=_reason(item),
-            retired=retired_digests(bytes(retired["B"])) if retired is not None else (),
+            revoked_reason=revoked_reason(item),
+            retired=retired_digests(retired["B"]) if retired is not None else (),
             rotated_at=_opt_ms(item, "rotatedAt"),
-            device=_device(item),
-            ip_address=_opt_s(item, "ipAddress"),
-            country=_opt_s(item, "country"),
+            device=device_from(item),
+            ip_address=opt_s(item, "ipAddress"),
+            country=opt_s(item, "country"),
             absolute_expires_at=_opt_ms(item, "absoluteExpiresAt"),
             authenticated_at=_opt_ms(item, "authenticatedAt"),
             aal=int(aal["N"]) if aal is not None else 1,
             limited=bool(limited["BOOL"]) if limited is not None else False,
+            revoked_by=opt_s(item, "revokedBy"),
         )
     except (KeyError, TypeError, ValueError, OverflowError) as error:
         raise CorruptItemError() from error

@@ -9,6 +9,9 @@ from typing import Any, Final
 TTL_ATTRIBUTE: Final = "ttl"
 USER_INDEX: Final = "byUser"
 EXPIRY_INDEX: Final = "byExpiry"
+ACTIVITY_INDEX: Final = "byActivity"
+# The stream the events function reads: both images, so a change says what it changed.
+STREAM_SPECIFICATION: Final = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
 
 # What a listing needs, and nothing secret (no token hash, no retired digests).
 USER_INDEX_PROJECTION: Final = (
@@ -35,6 +38,8 @@ ATTRIBUTE_DEFINITIONS: Final = [
     {"AttributeName": "createdAt", "AttributeType": "N"},
     {"AttributeName": "expiryBucket", "AttributeType": "S"},
     {"AttributeName": "expiresAt", "AttributeType": "N"},
+    {"AttributeName": "activityUser", "AttributeType": "S"},
+    {"AttributeName": "activityAt", "AttributeType": "N"},
 ]
 
 KEY_SCHEMA: Final = [{"AttributeName": "id", "KeyType": "HASH"}]
@@ -52,14 +57,23 @@ GLOBAL_SECONDARY_INDEXES: Final = [
         },
     },
     {
-        # Cleanup reads only what has expired: items are grouped by expiry day (and a
-        # shard, so one day's sessions do not crowd one index partition).
+        # Cleanup reads only what has expired: each shard sorted by expiry, so one
+        # query per shard finds exactly what is over.
         "IndexName": EXPIRY_INDEX,
         "KeySchema": [
             {"AttributeName": "expiryBucket", "KeyType": "HASH"},
             {"AttributeName": "expiresAt", "KeyType": "RANGE"},
         ],
         "Projection": {"ProjectionType": "KEYS_ONLY"},
+    },
+    {
+        # A user's security log, newest first: only activity items carry these keys.
+        "IndexName": ACTIVITY_INDEX,
+        "KeySchema": [
+            {"AttributeName": "activityUser", "KeyType": "HASH"},
+            {"AttributeName": "activityAt", "KeyType": "RANGE"},
+        ],
+        "Projection": {"ProjectionType": "ALL"},
     },
 ]
 
@@ -73,4 +87,5 @@ def create_table_request(table_name: str) -> dict[str, Any]:
         "GlobalSecondaryIndexes": [dict(g) for g in GLOBAL_SECONDARY_INDEXES],
         "BillingMode": "PAY_PER_REQUEST",
         "SSESpecification": {"Enabled": True},
+        "StreamSpecification": dict(STREAM_SPECIFICATION),
     }

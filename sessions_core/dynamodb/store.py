@@ -11,6 +11,9 @@ import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from sessions_core.activity import ActivityEvent
+from sessions_core.dynamodb.activity_items import newest as newest_events
+from sessions_core.dynamodb.activity_items import record as record_event
 from sessions_core.dynamodb.cleanup import purge_expired
 from sessions_core.dynamodb.client import make_client
 from sessions_core.dynamodb.errors import ConditionFailedError
@@ -201,22 +204,23 @@ class DynamoDBSessionStore:
         at: datetime,
         reason: RevokedReason,
         live_at: datetime | None = None,
+        by: str | None = None,
     ) -> Session | None:
         """Tombstone guarded by existence and "not revoked yet" (and "still live");
         the session as revoked (``ALL_NEW``) when this call revoked it."""
         condition = "attribute_exists(id) AND attribute_not_exists(revokedAt)"
         values: dict[str, Any] = {":at": num(to_ms(at)), ":why": {"S": reason}}
+        update = "SET revokedAt = :at, revokedReason = :why"
         if live_at is not None:
             condition += " AND expiresAt > :live"
             values[":live"] = num(to_ms(live_at))
+        if by is not None:
+            update += ", revokedBy = :by"
+            values[":by"] = {"S": by}
         try:
             item = self.table.update(
                 self.layout.session_key(session_id),
-                Expression(
-                    update="SET revokedAt = :at, revokedReason = :why",
-                    condition=condition,
-                    values=values,
-                ),
+                Expression(update=update, condition=condition, values=values),
                 returning="ALL_NEW",
             )
         except ConditionFailedError:
@@ -258,6 +262,14 @@ class DynamoDBSessionStore:
     def clear_login_failures(self, ref: UserRef) -> None:
         """Delete the counter item (idempotent)."""
         self.table.delete(self.layout.login_key(ref))
+
+    def record_activity(self, event: ActivityEvent, *, expires_at: datetime) -> bool:
+        """A conditional PutItem of the event's item (`activity_items.record`)."""
+        return record_event(self.table, self.layout, event, expires_at)
+
+    def list_activity(self, user_id: str, *, since: datetime, limit: int) -> list[ActivityEvent]:
+        """Query ``byActivity`` newest first (`activity_items.newest`)."""
+        return newest_events(self.table, self.layout, user_id, since=since, limit=limit)
 
     def purge_expired(self, now: datetime, limit: int | None = None) -> int:
         """Delete expired items found through the expiry index (see `cleanup`)."""

@@ -35,6 +35,8 @@ def marker_value(marker: RevocationMarker) -> dict[str, Any]:
     mark: dict[str, Any] = {"t": num(to_ms(marker.revoked_before))}
     if marker.keep_session_id:
         mark["keep"] = {"S": marker.keep_session_id}
+    if marker.id:
+        mark["id"] = {"S": marker.id}
     return {"M": mark}
 
 
@@ -78,9 +80,11 @@ def item_to_users(item: Item | None) -> dict[str, UserState]:
 
 def _marker(fields: dict[str, Any]) -> RevocationMarker:
     keep = fields.get("keep")
+    by = fields.get("id")
     return RevocationMarker(
         revoked_before=from_ms(fields["t"]["N"]),
         keep_session_id=str(keep["S"]) if keep else None,
+        id=str(by["S"]) if by else None,
     )
 
 

@@ -212,3 +212,29 @@ def test_cross_site_form_post_with_the_cookie_is_refused_403(demo: Served, brows
     attacker.shutdown()
     context.close()
     second_device.close()
+
+
+def test_activity_list_shows_a_sign_out_made_from_another_device(
+    demo: Served, browser: Any
+) -> None:
+    laptop = browser.new_context(viewport={"width": 1100, "height": 900}, user_agent=CHROME_MAC)
+    phone = browser.new_context(
+        user_agent=SAFARI_IPHONE, extra_http_headers={"CloudFront-Viewer-Country": "FR"}
+    )
+    laptop_page = laptop.new_page()
+    sign_in(laptop_page, demo.url, "carol", "lighthouse")
+    phone_page = phone.new_page()
+    sign_in(phone_page, demo.url, "carol", "lighthouse")
+    laptop_page.reload()
+    signed_in(laptop_page, "carol")
+    laptop_page.get_by_role("button", name="Sign out Safari on iPhone").click()
+    laptop_page.get_by_text("Signed out Safari on iPhone.").wait_for()
+    entry = laptop_page.locator("#activity li").filter(has_text="Signed out from another device")
+    expect(entry.first).to_contain_text("Safari on iPhone", timeout=10_000)
+    expect(entry.first).to_contain_text("France")
+    signed_in_entries = laptop_page.locator("#activity li").filter(has_text="Signed in")
+    expect(signed_in_entries.first).to_be_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    laptop_page.screenshot(path=str(ARTIFACTS / "account-activity.png"), full_page=True)
+    laptop.close()
+    phone.close()

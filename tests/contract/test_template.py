@@ -184,3 +184,55 @@ def test_demo_function_is_off_by_default_and_its_routes_import() -> None:
     assert {(r.method, r.path) for r in demo} >= {("GET", "/"), ("POST", "/login")}
     module_name, _, attribute = demo[0].handler.rpartition(".")
     assert callable(getattr(importlib.import_module(module_name), attribute))
+
+
+def test_template_events_function_reads_the_stream_as_the_code_expects() -> None:
+    from handlers.stream_processor import passes_filter
+
+    table = _table()
+    assert table["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+    function = TEMPLATE["Resources"]["EventsFunction"]["Properties"]
+    assert function["Handler"] == "handlers.events.handler"
+    stream = function["Events"]["TableStream"]["Properties"]
+    assert stream["Stream"] == {"GetAtt": "SessionsTable.StreamArn"}
+    assert stream["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert stream["BisectBatchOnFunctionError"] is True
+    assert stream["MaximumRetryAttempts"] >= 1
+    assert stream["DestinationConfig"]["OnFailure"]["Type"] == "SQS"
+    # The mapping's filter and the local poller's agree: sessions in, the rest out.
+    patterns = [json.loads(f["Pattern"]) for f in stream["FilterCriteria"]["Filters"]]
+    images = {next(iter(p["dynamodb"])) for p in patterns}
+    assert images == {"NewImage", "OldImage"}
+    session = {"dynamodb": {"NewImage": {"tokenHash": {"S": "h"}}}}
+    activity = {"dynamodb": {"NewImage": {"activityUser": {"S": "u"}}}}
+    assert passes_filter(session) and not passes_filter(activity)
+    variables = function["Environment"]["Variables"]
+    assert set(variables) >= {"SESSIONS_EVENT_BUS", "SESSIONS_ACTIVITY_RETENTION_DAYS"}
+
+
+def test_template_alarms_cover_the_api_functions_table_stream_and_reuse() -> None:
+    alarms = {
+        name: r["Properties"]
+        for name, r in TEMPLATE["Resources"].items()
+        if r["Type"] == "AWS::CloudWatch::Alarm"
+    }
+    functions = [
+        name
+        for name, r in TEMPLATE["Resources"].items()
+        if r["Type"] == "AWS::Serverless::Function" and "Condition" not in r
+    ]
+    watched = {
+        (a.get("MetricName"), a["Dimensions"][0]["Value"]["Ref"])
+        for a in alarms.values()
+        if a.get("Namespace") == "AWS/Lambda"
+    }
+    for function in functions:
+        assert ("Errors", function) in watched and ("Throttles", function) in watched
+    assert ("IteratorAge", "EventsFunction") in watched
+    metrics = json.dumps(alarms)
+    for needed in ('"5xx"', "ReadThrottleEvents", "WriteThrottleEvents", "ReuseDetected"):
+        assert needed in metrics
+    for alarm in alarms.values():
+        assert alarm["AlarmActions"] == {
+            "If": ["NotifyByEmail", [{"Ref": "AlarmTopic"}], {"Ref": "AWS::NoValue"}]
+        }

@@ -11,7 +11,7 @@ import pytest
 
 from sessions_core import SessionConfig, SessionManager
 from tests.integration.api_support import body, event, invoke
-from tests.support import FakeClock, wired
+from tests.support import FakeClock, pump_activity, wired
 
 FIREFOX_LINUX = "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0"
 
@@ -113,3 +113,36 @@ def test_country_header_that_is_not_a_country_code_is_ignored(
     data["headers"]["cloudfront-viewer-country"] = "<script>"
     (listed,) = body(invoke(data))["sessions"]
     assert listed["country"] == "DE"
+
+
+def _route(name: str, path: str, route_key: str, **fill: str) -> dict[str, Any]:
+    data = event(name, **fill)
+    data.update(rawPath=path, routeKey=route_key)
+    data["requestContext"].update(routeKey=route_key)
+    data["requestContext"]["http"].update(path=path)
+    return data
+
+
+def test_me_activity_and_users_activity_list_the_security_log(
+    api_manager: SessionManager, clock: FakeClock
+) -> None:
+    mine = api_manager.create(user_id="alice", user_agent=FIREFOX_LINUX)
+    clock.advance(minutes=1)
+    other = api_manager.create(user_id="alice")
+    clock.advance(minutes=1)
+    api_manager.destroy(other.id)
+    pump_activity(api_manager.config.namespaced_store)
+    me = invoke(
+        _route("me_sessions_bearer", "/me/activity", "GET /me/activity", token=mine.token or "")
+    )
+    assert me["statusCode"] == 200
+    assert [(e["type"], e["sessionId"]) for e in body(me)["events"]] == [
+        ("session.revoked", other.id),
+        ("session.created", other.id),
+        ("session.created", mine.id),
+    ]
+    assert body(me)["events"][-1]["device"]["label"] == "Firefox on Linux"
+    data = _route("list_user_sessions", "/users/alice/activity", "GET /users/{userId}/activity")
+    data["pathParameters"] = {"userId": "alice"}
+    service = invoke(data)
+    assert service["statusCode"] == 200 and body(service) == body(me)

@@ -156,7 +156,11 @@ def test_create_table_is_idempotent_and_enables_ttl(dynamodb_store: DynamoDBSess
     table = dynamodb_store.client.describe_table(TableName=dynamodb_store.table_name)["Table"]
     expected = create_table_request(dynamodb_store.table_name)
     assert table["KeySchema"] == expected["KeySchema"]
-    assert {g["IndexName"] for g in table["GlobalSecondaryIndexes"]} == {"byUser", "byExpiry"}
+    assert {g["IndexName"] for g in table["GlobalSecondaryIndexes"]} == {
+        "byUser",
+        "byExpiry",
+        "byActivity",
+    }
     backups = dynamodb_store.client.describe_continuous_backups(
         TableName=dynamodb_store.table_name
     )["ContinuousBackupsDescription"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -93,3 +94,27 @@ def test_serve_logs_one_line_per_request_without_tokens(served: Served) -> None:
     log = wait_for_log(served, "GET /me/session 401")
     assert "GET /me/session 200" in log and "POST /sessions 201" in log
     assert token not in log and token.split(".")[1] not in log
+
+
+def test_serve_activity_fills_from_the_stream_within_seconds(served: Served) -> None:
+    mine = call(served, "POST", "/sessions", {"userId": "frank", "userAgent": "curl/8.5.0"})
+    other = call(served, "POST", "/sessions", {"userId": "frank"}).body
+    rotated = call(served, "POST", "/sessions/refresh", {"token": other["token"]}).body
+    assert call(served, "DELETE", f"/sessions/{rotated['session']['id']}").status == 204
+    deadline = time.monotonic() + 15
+    kinds: list[str] = []
+    while time.monotonic() < deadline:
+        answer = call(served, "GET", "/me/activity", headers=bearer(mine.body["token"]))
+        assert answer.status == 200
+        kinds = [e["type"] for e in answer.body["events"]]
+        if len(kinds) == 4:
+            break
+        time.sleep(0.3)
+    assert kinds == [
+        "session.revoked",
+        "session.refreshed",
+        "session.created",
+        "session.created",
+    ], answer.body
+    log = wait_for_log(served, "event session.revoked (revoked)")
+    assert mine.body["token"].split(".")[1] not in log

@@ -5,6 +5,7 @@ import { test, mock } from "node:test";
 
 import {
   createSessionClient,
+  describeActivity,
   describeSession,
   relativeTime,
   SessionError,
@@ -97,4 +98,31 @@ test("revokeDevice escapes the id and revokeOthers returns the count", async () 
   assert.equal(globalThis.fetch.mock.calls[0].arguments[0], "/me/sessions/a%2Fb");
   assert.equal(await client.revokeOthers(), 2);
   client.close();
+});
+
+test("describeActivity says what happened, where, and flags a replay", () => {
+  const now = Date.parse("2026-11-27T12:00:00Z");
+  const replay = describeActivity(
+    {
+      type: "session.revoked",
+      reason: "reuse_detected",
+      sessionId: "s",
+      userId: "u",
+      at: "2026-11-27T11:00:00Z",
+      device: { type: "mobile", label: "Safari on iPhone" },
+      country: "FR",
+    },
+    { now, locale: "en" },
+  );
+  assert.equal(replay.what, "Session ended: an old sign-in token was used again");
+  assert.equal(replay.alarming, true);
+  assert.equal(replay.device, "Safari on iPhone");
+  assert.equal(replay.place, "France");
+  assert.equal(replay.when, "1 hour ago");
+  const signIn = describeActivity(
+    { type: "session.created", sessionId: "s", userId: "u", at: "2026-11-27T11:59:00Z" },
+    { now, locale: "en" },
+  );
+  assert.equal(signIn.what, "Signed in");
+  assert.equal(signIn.alarming, false);
 });

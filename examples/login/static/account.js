@@ -1,5 +1,5 @@
 // The demo account page: sign in, see and revoke devices, sign out.
-import { createSessionClient, describeSession } from "/clients/sessions.js";
+import { createSessionClient, describeActivity, describeSession } from "/clients/sessions.js";
 
 const $ = (selector) => document.querySelector(selector);
 const signin = $("#signin");
@@ -30,6 +30,7 @@ async function showAccount(session) {
   signin.hidden = true;
   account.hidden = false;
   await renderDevices();
+  renderActivity().catch(() => {});
   client.start(session);
   $("#account-title").focus();
 }
@@ -73,12 +74,44 @@ async function renderDevices() {
         await client.revokeDevice(device.id);
         say(`Signed out ${words.name}.`);
         await renderDevices();
+        activitySoon();
       });
       action.append(button);
     }
     body.append(row);
   }
 }
+
+// The log is filled from the table's stream, a moment after each change: read it again
+// shortly after an action of ours, and every half minute.
+async function renderActivity() {
+  const events = await client.listActivity();
+  const list = $("#activity");
+  list.replaceChildren();
+  for (const event of events.slice(0, 20)) {
+    const words = describeActivity(event);
+    const item = document.createElement("li");
+    if (words.alarming) item.classList.add("alarming");
+    const what = document.createElement("strong");
+    what.textContent = words.what;
+    const where = document.createElement("span");
+    where.textContent = ` \u2014 ${words.device}, ${words.place}, `;
+    const when = document.createElement("time");
+    when.dateTime = event.at;
+    when.textContent = words.when;
+    item.append(what, where, when);
+    list.append(item);
+  }
+  if (!events.length) list.textContent = "Nothing yet.";
+}
+
+function activitySoon() {
+  for (const delay of [1500, 4000]) setTimeout(() => renderActivity().catch(() => {}), delay);
+}
+
+setInterval(() => {
+  if (!account.hidden) renderActivity().catch(() => {});
+}, 30_000);
 
 $("#signin-form").addEventListener("submit", async (event) => {
   event.preventDefault();
@@ -104,6 +137,7 @@ $("#revoke-others").addEventListener("click", async () => {
   const count = await client.revokeOthers();
   say(count === 1 ? "Signed out 1 other device." : `Signed out ${count} other devices.`);
   await renderDevices();
+  activitySoon();
 });
 
 $("#signout").addEventListener("click", async () => {

@@ -1,0 +1,64 @@
+"""The events function for `sessions serve`: a poller over the local table's stream,
+publishing to an EventBridge bus on the embedded moto (or, where there is none, only
+keeping the activity), one log line per event."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import botocore.session
+
+from handlers.events import retention
+from handlers.stream_processor import StreamProcessor
+from sessions_cli.stream_poller import StreamPoller, forget_in_embedded_moto, streams_client
+from sessions_core import DynamoDBSessionStore
+from sessions_core.activity import ActivityEvent
+from sessions_core.dynamodb.client import make_client
+
+BUS = "sessions"
+
+
+class KeepOnly:
+    """A bus that takes every entry and drops it: where no EventBridge is at hand, the
+    activity is still kept and printed."""
+
+    def put_events(self, *, Entries: list[dict[str, Any]]) -> dict[str, Any]:  # noqa: N803
+        return {"FailedEntryCount": 0, "Entries": [{"EventId": "local"} for _ in Entries]}
+
+
+def start_local_events(
+    table: str, endpoint_url: str, *, embedded: bool, log: Callable[[str], None]
+) -> str:
+    """Start polling ``table``'s stream in the background; a line for the banner."""
+    store = DynamoDBSessionStore(table, client=make_client(endpoint_url=endpoint_url))
+    arn = store.client.describe_table(TableName=table)["Table"].get("LatestStreamArn")
+    if not arn:
+        return "off (this DynamoDB has no streams)"
+    session = botocore.session.get_session()
+    region = os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
+    streams = streams_client(store)
+    bus: Any = KeepOnly()
+    if embedded:
+        bus = session.create_client("events", region_name=region, endpoint_url=endpoint_url)
+        bus.create_event_bus(Name=BUS)
+
+    def published(event: ActivityEvent) -> None:
+        why = f" ({event.reason})" if event.reason else ""
+        log(f"event {event.type}{why} session {event.session_id}")
+
+    processor = StreamProcessor(
+        store=store,
+        layout=store.layout,
+        events=bus,
+        bus=BUS,
+        retention=retention(),
+        on_published=published,
+    )
+    poller = StreamPoller(
+        streams, arn, processor, forget=forget_in_embedded_moto if embedded else lambda _: None
+    )
+    poller.start()
+    where = f"EventBridge bus {BUS!r} on the embedded moto" if embedded else "activity only"
+    return f"on: the table's stream, polled every second -> {where}"
