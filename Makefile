@@ -24,7 +24,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy sessions_core handlers sessions_cli examples
+	$(BIN)/mypy sessions_core sessions_client handlers sessions_cli examples
 
 test: lint typecheck
 	$(BIN)/pytest

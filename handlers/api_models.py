@@ -57,6 +57,9 @@ class CreateSessionBody(BaseModel):
     country: StrictStr | None = Field(
         default=None, pattern=r"^[A-Z]{2}$", description="ISO 3166 alpha-2, as CloudFront names it"
     )
+    aal: StrictInt = Field(
+        default=1, ge=1, le=3, description="the assurance level the sign-in reached (1-3)"
+    )
     max_lifetime: StrictInt | None = Field(
         default=None,
         ge=1,
@@ -87,6 +90,16 @@ class CreateSessionBody(BaseModel):
                 METADATA_TOO_LARGE, f"metadata must be at most {MAX_METADATA_BYTES} bytes as JSON"
             )
         return value
+
+
+class ReauthenticateBody(BaseModel):
+    """``POST /sessions/{sessionId}/reauthenticate``."""
+
+    model_config = _CAMEL
+
+    aal: StrictInt | None = Field(
+        default=None, ge=1, le=3, description="the assurance level the new proof reached"
+    )
 
 
 class TokenBody(BaseModel):
@@ -171,4 +184,5 @@ TOO_LARGE = (413, "body or metadata too large", ErrorBody)
 UNAVAILABLE = (503, "the store is unavailable; retry after Retry-After", ErrorBody)
 UNAUTHORIZED = (401, "missing or bad token", ErrorBody)
 FORBIDDEN = (403, "cookie sent from an origin not allowed", ErrorBody)
+STEP_UP = (403, "reauthentication_required: sign in again, then retry", ErrorBody)
 LIMIT_REACHED = (409, "the user is at the session limit (policy deny)", SessionLimitBody)

@@ -29,7 +29,7 @@ def _dict(value: Any) -> dict[str, Any]:
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
-    """Allow with ``{userId, sessionId}`` in the context, or deny.
+    """Allow with ``{userId, sessionId, authenticatedAt, aal}`` in the context, or deny.
 
     Whatever the event's shape (headers as a list, ``None`` cookies, not even a dict),
     it answers: what it cannot read is no credential, and no credential is a deny.
@@ -54,9 +54,18 @@ def _decide(event: dict[str, Any]) -> dict[str, Any]:
         ip_address=origin.ip_address,
         country=origin.country,
     )
-    if result.session is None:
+    session = result.session
+    if session is None:
         return DENY
+    proved = session.authenticated_at or session.created_at
     return {
         "isAuthorized": True,
-        "context": {"userId": result.session.user_id, "sessionId": result.session.id},
+        # authenticatedAt and aal let the APIs behind this authorizer ask for a recent
+        # sign-in (step-up) on their own sensitive routes.
+        "context": {
+            "userId": session.user_id,
+            "sessionId": session.id,
+            "authenticatedAt": int(proved.timestamp()),
+            "aal": session.aal,
+        },
     }

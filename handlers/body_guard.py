@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from typing import Any
 
 from handlers.api_models import MAX_BODY_BYTES
@@ -17,6 +18,8 @@ from handlers.http_errors import ApiError
 JSON_BODY_ROUTES = frozenset(
     {("POST", "/sessions"), ("POST", "/sessions/validate"), ("POST", "/sessions/refresh")}
 )
+# Routes whose JSON object body is optional: no body reads as ``{}``.
+OPTIONAL_BODY_ROUTES = (("POST", re.compile(r"^/sessions/[^/]+/reauthenticate$")),)
 
 
 def _bad(message: str) -> ApiError:
@@ -31,12 +34,16 @@ def checked_event(event: dict[str, Any]) -> dict[str, Any]:
     """
     http = event.get("requestContext", {}).get("http", {})
     route = (str(http.get("method", "")).upper(), str(event.get("rawPath", "")).rstrip("/"))
-    if route not in JSON_BODY_ROUTES:
+    optional = any(route[0] == m and pattern.match(route[1]) for m, pattern in OPTIONAL_BODY_ROUTES)
+    if route not in JSON_BODY_ROUTES and not optional:
         return event
     raw = event.get("body") or ""
     if not isinstance(raw, str):
         raise _bad("the body must be a JSON object")
-    if event.get("isBase64Encoded"):
+    encoded = bool(event.get("isBase64Encoded"))
+    if optional and not raw:
+        raw, encoded = "{}", False
+    if encoded:
         if len(raw) > MAX_BODY_BYTES * 4 // 3 + 4:
             raise ApiError(413, "payload_too_large", "the body is larger than 16 KiB")
         try:

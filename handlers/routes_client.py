@@ -14,6 +14,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from handlers.api_models import (
     FORBIDDEN,
+    STEP_UP,
     UNAUTHORIZED,
     UNAVAILABLE,
     ActivityList,
@@ -155,10 +156,24 @@ def my_sessions() -> Response[str]:
     return json_response(200, SessionList(sessions=views))
 
 
+def _recently_authenticated(me: Session) -> None:
+    """Sensitive actions (signing out another device, or all of them) ask for a recent
+    sign-in, so a stolen session cannot lock the real user out; reads never do, nor
+    signing yourself out."""
+    if not manager().recently_authenticated(me):
+        raise ApiError(
+            403,
+            "reauthentication_required",
+            "confirm it is you (sign in again) to do this",
+        )
+
+
 @router.delete(
     "/me/sessions/<sessionId>",
-    summary="Log out one of my devices",
-    responses=answers((404, "not one of mine", ErrorBody), UNAUTHORIZED, FORBIDDEN, UNAVAILABLE),
+    summary="Log out one of my devices (another one needs a recent sign-in)",
+    responses=answers(
+        (404, "not one of mine", ErrorBody), UNAUTHORIZED, STEP_UP, FORBIDDEN, UNAVAILABLE
+    ),
     tags=["client"],
 )
 def revoke_my_session(sessionId: str) -> Response[None]:  # noqa: N803 - the path names it
@@ -166,6 +181,8 @@ def revoke_my_session(sessionId: str) -> Response[None]:  # noqa: N803 - the pat
     target = manager().get(unquote(sessionId))
     if target is None or target.user_id != me.user_id:
         raise ApiError(404, "session_not_found", "no such session among yours")
+    if target.id != me.id:
+        _recently_authenticated(me)
     manager().destroy(target.id)
     count("SessionsRevoked")
     return json_response(204)
@@ -173,12 +190,13 @@ def revoke_my_session(sessionId: str) -> Response[None]:  # noqa: N803 - the pat
 
 @router.post(
     "/me/sessions/revoke-others",
-    summary="Sign out everywhere else",
-    responses=answers((200, "count", RevokedCount), UNAUTHORIZED, FORBIDDEN, UNAVAILABLE),
+    summary="Sign out everywhere else (needs a recent sign-in)",
+    responses=answers((200, "count", RevokedCount), UNAUTHORIZED, STEP_UP, FORBIDDEN, UNAVAILABLE),
     tags=["client"],
 )
 def revoke_others() -> Response[str]:
     me = _current(_credential(changes_state=True))
+    _recently_authenticated(me)
     revoked = manager().destroy_all_for_user(me.user_id, except_session_id=me.id)
     count("SessionsRevoked", revoked)
     return json_response(200, RevokedCount(revoked=revoked))

@@ -19,7 +19,10 @@ from handlers.api_models import (
     UNAVAILABLE,
     ActivityList,
     CreateSessionBody,
+    ErrorBody,
+    ReauthenticateBody,
     RevokedCount,
+    SessionAnswer,
     SessionList,
     TokenAndSession,
     TokenBody,
@@ -29,7 +32,12 @@ from handlers.api_models import (
 from handlers.http_errors import ApiError
 from handlers.observability import count
 from handlers.responses import json_response, runtime_of
-from sessions_core import PublicSession, SessionManager
+from sessions_core import (
+    PublicSession,
+    SessionExpiredError,
+    SessionManager,
+    SessionRevokedError,
+)
 from sessions_core.limits import MAX_USER_ID_CHARS
 
 router = APIGatewayHttpRouter()
@@ -75,6 +83,7 @@ def create_session(body: Annotated[CreateSessionBody, Body()]) -> Response[str]:
         ip_address=body.ip_address,
         country=body.country,
         max_lifetime=_ms(body.max_lifetime),
+        aal=body.aal,
     )
     count("SessionsCreated")
     return json_response(201, TokenAndSession.of(session))
@@ -148,3 +157,28 @@ def revoke_user_sessions(userId: str) -> Response[str]:  # noqa: N803 - the path
 def user_activity(userId: str) -> Response[str]:  # noqa: N803 - the path names it
     events = manager().activity_for_user(_user_id(userId))
     return json_response(200, ActivityList(events=events))
+
+
+@router.post(
+    "/sessions/<sessionId>/reauthenticate",
+    summary="The user proved who they are again: a sensitive action may follow",
+    responses=answers(
+        (200, "session", SessionAnswer),
+        (404, "no such session", ErrorBody),
+        (409, "session_revoked or session_expired: it can no longer be used", ErrorBody),
+        BAD_BODY,
+        INVALID_FIELDS,
+        UNAVAILABLE,
+    ),
+    tags=["service"],
+)
+def reauthenticate(
+    sessionId: str,  # noqa: N803 - the path names it
+    body: Annotated[ReauthenticateBody, Body()],
+) -> Response[str]:
+    try:
+        session = manager().reauthenticate(unquote(sessionId), aal=body.aal)
+    except (SessionRevokedError, SessionExpiredError) as error:
+        raise ApiError(409, error.code, error.message) from error
+    count("SessionsReauthenticated")
+    return json_response(200, SessionAnswer(session=PublicSession.of(session)))

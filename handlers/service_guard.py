@@ -23,6 +23,7 @@ SERVICE_ROUTES: tuple[tuple[str, str], ...] = (
     ("GET", "/users/{userId}/sessions"),
     ("DELETE", "/users/{userId}/sessions"),
     ("GET", "/users/{userId}/activity"),
+    ("POST", "/sessions/{sessionId}/reauthenticate"),
 )
 
 

@@ -12,7 +12,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import cast, get_args
 
-from sessions_core.config import DEFAULT_ACTIVITY_RESOLUTION, DEFAULT_MAX_LIFETIME, LimitPolicy
+from sessions_core.config import (
+    DEFAULT_ACTIVITY_RESOLUTION,
+    DEFAULT_MAX_LIFETIME,
+    DEFAULT_REAUTHENTICATION_MAX_AGE,
+    LimitPolicy,
+)
 from sessions_core.dynamodb.items import DEFAULT_EXPIRY_SHARDS
 from sessions_core.keys import KeyRing, default_key_ring
 
@@ -46,6 +51,8 @@ class Settings:
         on_session_limit: ``SESSIONS_ON_LIMIT`` (``evict_oldest`` or ``deny``).
         activity_resolution: ``SESSIONS_ACTIVITY_RESOLUTION_SECONDS`` (600; 0: never
             write activity).
+        reauthentication_max_age: ``SESSIONS_REAUTH_MAX_AGE_SECONDS`` (900; 0: off):
+            how recent a sign-in a sensitive client route asks for.
     """
 
     table: str
@@ -61,6 +68,7 @@ class Settings:
     max_sessions_per_user: int | None = None
     on_session_limit: LimitPolicy = "evict_oldest"
     activity_resolution: timedelta | None = DEFAULT_ACTIVITY_RESOLUTION
+    reauthentication_max_age: timedelta | None = DEFAULT_REAUTHENTICATION_MAX_AGE
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -101,6 +109,9 @@ class Settings:
             on_session_limit=_policy(env.get("SESSIONS_ON_LIMIT") or "evict_oldest"),
             activity_resolution=_seconds_or_none(
                 env.get("SESSIONS_ACTIVITY_RESOLUTION_SECONDS"), DEFAULT_ACTIVITY_RESOLUTION
+            ),
+            reauthentication_max_age=_seconds_or_none(
+                env.get("SESSIONS_REAUTH_MAX_AGE_SECONDS"), DEFAULT_REAUTHENTICATION_MAX_AGE
             ),
         )
 

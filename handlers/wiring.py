@@ -45,6 +45,7 @@ def build_manager(
             activity_resolution=settings.activity_resolution,
             max_sessions_per_user=settings.max_sessions_per_user,
             on_session_limit=settings.on_session_limit,
+            reauthentication_max_age=settings.reauthentication_max_age,
         )
     )
 

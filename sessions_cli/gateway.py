@@ -161,12 +161,25 @@ def to_answer(result: Any) -> Answer:
     return Answer(int(result["statusCode"]), headers, data)
 
 
-class LocalGateway:
-    """Routes requests to handlers one at a time, as one Lambda container would."""
+_FORBIDDEN = Answer(403, [("Content-Type", "application/json")], b'{"message":"Forbidden"}')
 
-    def __init__(self, routes: list[Route], authorizers: dict[str, str]) -> None:
+# Checks an AWS_IAM route's request and names its signer (an access key), or None.
+IamCheck = Callable[[Request], "str | None"]
+
+
+class LocalGateway:
+    """Routes requests to handlers one at a time, as one Lambda container would.
+
+    ``iam_check`` enforces AWS_IAM routes (``sessions serve --enforce-iam``); without
+    it they carry a fixed local principal, unchecked.
+    """
+
+    def __init__(
+        self, routes: list[Route], authorizers: dict[str, str], iam_check: IamCheck | None = None
+    ) -> None:
         self.routes = routes
         self.authorizers = authorizers  # authorizer name -> handler path
+        self.iam_check = iam_check
         self._lock = threading.Lock()
 
     def match(self, method: str, path: str) -> tuple[Route | None, dict[str, str]]:
@@ -188,15 +201,18 @@ class LocalGateway:
         if route is None:
             return Answer(404, [("Content-Type", "application/json")], b'{"message":"Not Found"}')
         event = build_event(request, route, params)
+        if route.authorizer == "AWS_IAM" and self.iam_check is not None:
+            signer = self.iam_check(request)
+            if signer is None:
+                return _FORBIDDEN
+            event["requestContext"]["authorizer"]["iam"]["accessKey"] = signer
         with self._lock:
             if route.authorizer and route.authorizer != "AWS_IAM":
                 verdict = load_handler(self.authorizers[route.authorizer])(
                     event, LocalContext("authorizer")
                 )
                 if not verdict.get("isAuthorized"):
-                    return Answer(
-                        403, [("Content-Type", "application/json")], b'{"message":"Forbidden"}'
-                    )
+                    return _FORBIDDEN
                 event["requestContext"]["authorizer"] = {"lambda": verdict.get("context", {})}
             result = load_handler(route.handler)(event, LocalContext(route.function))
         return to_answer(result)

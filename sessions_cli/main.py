@@ -46,6 +46,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--demo", action="store_true", help="also serve the example login and account page at /"
     )
+    serve.add_argument(
+        "--enforce-iam",
+        action="store_true",
+        help="check SigV4 signatures on the service routes against this environment's "
+        "AWS credentials, as API Gateway does (403 when they do not match)",
+    )
 
     create = add("create", "create a session for a user and print its token")
     create.add_argument("--user", required=True)
@@ -108,6 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 endpoint_url=args.endpoint_url,
                 template_path=args.template,
                 demo=args.demo,
+                enforce_iam=args.enforce_iam,
             )
         except OSError as error:
             print(

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sessions_cli.gateway import Answer, LocalGateway, Request, merge_headers
+from sessions_cli.gateway import Answer, IamCheck, LocalGateway, Request, merge_headers
 from sessions_cli.protocol_servers import start_embedded_moto
 from sessions_cli.template import authorizer_function, function_handler, load_template, routes
 
@@ -22,9 +22,11 @@ MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's own payload limit
 DEMO_CONDITION = "DemoEnabled"
 
 
-def make_gateway(template_path: Path, *, demo: bool = False) -> LocalGateway:
+def make_gateway(
+    template_path: Path, *, demo: bool = False, iam_check: IamCheck | None = None
+) -> LocalGateway:
     """A gateway serving every HttpApi route the template declares (the demo's too
-    when ``demo``)."""
+    when ``demo``), enforcing AWS_IAM with ``iam_check`` when given."""
     template = load_template(template_path)
     declared = routes(template, frozenset({DEMO_CONDITION}) if demo else frozenset())
     names = {r.authorizer for r in declared if r.authorizer and r.authorizer != "AWS_IAM"}
@@ -34,7 +36,23 @@ def make_gateway(template_path: Path, *, demo: bool = False) -> LocalGateway:
         if function is None:
             raise ValueError(f"authorizer {name!r} has no function in {template_path}")
         authorizers[name] = function_handler(template, function)
-    return LocalGateway(declared, authorizers)
+    return LocalGateway(declared, authorizers, iam_check)
+
+
+def environment_iam_check(request: Request) -> str | None:
+    """`sigv4_check.check` against the credentials in this process's environment (the
+    ones an operator exports, or serve's local placeholders)."""
+    import botocore.session
+
+    from sessions_cli.sigv4_check import check
+
+    credentials = botocore.session.get_session().get_credentials()
+    if credentials is None:
+        return None
+    host = request.headers.get("host", "localhost")
+    url = f"http://{host}{request.path}" + (f"?{request.query}" if request.query else "")
+    signer = check(request.method, url, request.headers, request.body, credentials)
+    return signer.access_key if signer else None
 
 
 def _request_handler(
@@ -107,6 +125,7 @@ def serve(
     endpoint_url: str | None,
     template_path: Path,
     demo: bool = False,
+    enforce_iam: bool = False,
 ) -> None:
     """Run the local API until interrupted."""
 
@@ -124,7 +143,9 @@ def serve(
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 
-    gateway = make_gateway(template_path, demo=demo)
+    gateway = make_gateway(
+        template_path, demo=demo, iam_check=environment_iam_check if enforce_iam else None
+    )
     httpd = ThreadingHTTPServer((host, port), _request_handler(gateway, log))
     bound_port = httpd.server_address[1]
     origins = {f"http://{host}:{bound_port}", f"http://localhost:{bound_port}"}
@@ -146,6 +167,8 @@ def serve(
         log(f"  demo  {url}/  (sign in as alice / wonderland, bob / builder or carol / lighthouse)")
     log(f"  table {table!r} on {backend} at {endpoint_url}" + (" (created)" if created else ""))
     log(f"  events {events}")
+    iam = "enforced (SigV4, this environment's credentials)" if enforce_iam else "not enforced"
+    log(f"  IAM   {iam} on the service routes")
     log(f"  try:  AWS_ENDPOINT_URL_DYNAMODB={endpoint_url} sessions list --user alice")
     log("Press Ctrl+C to stop.")
     try:

@@ -21,6 +21,7 @@ DEFAULT_REFRESH_GRACE = timedelta(seconds=30)
 DEFAULT_MAX_LIFETIME = timedelta(days=30)
 DEFAULT_ACTIVITY_RESOLUTION = timedelta(minutes=10)
 DEFAULT_ACTIVITY_RETENTION = timedelta(days=90)
+DEFAULT_REAUTHENTICATION_MAX_AGE = timedelta(minutes=15)
 # One BatchGetItem reads every admitted session when the limit is reached.
 MAX_SESSIONS_LIMIT = 100
 
@@ -59,6 +60,9 @@ class SessionConfig:
             active session (reason ``session_limit``); ``deny`` refuses the create
             (`SessionLimitError`).
         activity_retention: how long a user's activity is kept and listed (90 days).
+        reauthentication_max_age: how recently the user must have proved who they are
+            for a sensitive action (`SessionManager.recently_authenticated`): 15
+            minutes; None turns the check off.
 
     Raises:
         InvalidArgumentError: a duration out of range or an empty prefix.
@@ -78,6 +82,7 @@ class SessionConfig:
     max_sessions_per_user: int | None = None
     on_session_limit: LimitPolicy = "evict_oldest"
     activity_retention: timedelta = DEFAULT_ACTIVITY_RETENTION
+    reauthentication_max_age: timedelta | None = DEFAULT_REAUTHENTICATION_MAX_AGE
     now: Callable[[], datetime] = field(init=False, repr=False)
     keys: KeyRing = field(init=False, repr=False)
     namespaced_store: SessionStore = field(init=False, repr=False)

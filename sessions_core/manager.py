@@ -10,9 +10,15 @@ from typing import Any
 from sessions_core.activity import ActivityEvent
 from sessions_core.config import SessionConfig
 from sessions_core.creation import Creator
-from sessions_core.errors import InvalidArgumentError
+from sessions_core.errors import (
+    InvalidArgumentError,
+    SessionExpiredError,
+    SessionNotFoundError,
+    SessionRevokedError,
+)
 from sessions_core.models import PublicSession, RevokedReason, Session, ValidationResult
 from sessions_core.rotation import Refresher
+from sessions_core.rules import check_aal
 from sessions_core.tokens import is_session_id
 from sessions_core.users import UserSessions
 from sessions_core.validation import Validator
@@ -108,6 +114,40 @@ class SessionManager:
         return self._refresher.refresh(
             token, user_agent=user_agent, ip_address=ip_address, country=country
         )
+
+    def reauthenticate(self, session_id: str, *, aal: int | None = None) -> Session:
+        """Record that the session's user just proved who they are again (a password, a
+        passkey, a second factor checked by the login backend): ``authenticated_at``
+        moves to now and, given, ``aal`` to the level that proof reached. Nothing else
+        moves it: refresh, sliding and activity never do.
+
+        Raises:
+            SessionNotFoundError: no such session.
+            SessionRevokedError, SessionExpiredError: it can no longer be used.
+            InvalidArgumentError: ``aal`` is not 1, 2 or 3.
+            StoreUnavailableError: the store did not answer.
+        """
+        if aal is not None:
+            check_aal(aal)
+        if not is_session_id(session_id):
+            raise SessionNotFoundError()
+        result = self._store.reauthenticate(session_id, at=self._now(), aal=aal)
+        current = result.current
+        if current is None:
+            raise SessionNotFoundError()
+        if not result.applied:
+            raise SessionRevokedError() if current.is_revoked else SessionExpiredError()
+        return current.without_secrets()
+
+    def recently_authenticated(self, session: Session) -> bool:
+        """True when ``session``'s user proved who they are within
+        `SessionConfig.reauthentication_max_age` (always, with the check off): what a
+        sensitive action asks before it proceeds."""
+        max_age = self.config.reauthentication_max_age
+        if max_age is None:
+            return True
+        proved = session.authenticated_at or session.created_at
+        return self._now() - proved <= max_age
 
     def destroy(self, session_id: str, *, reason: RevokedReason = "revoked") -> None:
         """Revoke a session, keeping a tombstone (with ``reason``) until its expiry.

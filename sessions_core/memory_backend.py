@@ -52,6 +52,30 @@ class MemoryBackend:
             for tag in marks.keys() | admitted.keys()
         }
 
+    def purge(self, prefix: str, now: datetime, limit: int | None) -> int:
+        """Delete expired sessions, tombstones and marks under ``prefix``, at most
+        ``limit`` (call with the lock held)."""
+        budget = limit if limit is not None else -1
+        deleted = 0
+        for key, session in list(self.sessions.items()):
+            if budget == deleted:
+                return deleted
+            if key.startswith(prefix) and session.expires_at <= now:
+                self.write(prefix, key, None, now)
+                deleted += 1
+        for item_key, marks in list(self.markers.items()):
+            if not item_key.startswith(prefix):
+                continue
+            for tag, (_, expiry) in list(marks.items()):
+                if budget == deleted:
+                    return deleted
+                if expiry <= now:
+                    del marks[tag]
+                    deleted += 1
+            if not marks:
+                del self.markers[item_key]
+        return deleted
+
 
 def origin_fields(ip_address: str | None, country: str | None) -> dict[str, object]:
     """The fields a use updates: where from, when known."""

@@ -125,6 +125,21 @@ class InMemorySessionStore:
             backend.write(self._prefix, key, updated, rotation.rotated_at)
             return RotateResult(True, updated)
 
+    def reauthenticate(self, session_id: str, *, at: datetime, aal: int | None) -> RotateResult:
+        """Conditional step-up (see `SessionStore.reauthenticate`)."""
+        key = self._key(session_id)
+        backend = self._backend
+        with backend.lock:
+            current = backend.sessions.get(key)
+            if current is None or current.revoked_at is not None or current.expires_at <= at:
+                return RotateResult(False, current)
+            update: dict[str, object] = {"authenticated_at": at}
+            if aal is not None:
+                update["aal"] = aal
+            stepped = current.model_copy(update=update)
+            backend.write(self._prefix, key, stepped, at)
+            return RotateResult(True, stepped)
+
     def touch(self, session_id: str, touch: Touch) -> bool:
         """Conditional activity write (see `SessionStore.touch`)."""
         key = self._key(session_id)
@@ -268,25 +283,5 @@ class InMemorySessionStore:
 
     def purge_expired(self, now: datetime, limit: int | None = None) -> int:
         """Delete expired sessions, tombstones and markers under this prefix."""
-        budget = limit if limit is not None else -1
-        deleted = 0
-        backend = self._backend
-        with backend.lock:
-            for key, session in list(backend.sessions.items()):
-                if budget == deleted:
-                    return deleted
-                if key.startswith(self._prefix) and session.expires_at <= now:
-                    backend.write(self._prefix, key, None, now)
-                    deleted += 1
-            for item_key, marks in list(backend.markers.items()):
-                if not item_key.startswith(self._prefix):
-                    continue
-                for tag, (_, expiry) in list(marks.items()):
-                    if budget == deleted:
-                        return deleted
-                    if expiry <= now:
-                        del marks[tag]
-                        deleted += 1
-                if not marks:
-                    del backend.markers[item_key]
-        return deleted
+        with self._backend.lock:
+            return self._backend.purge(self._prefix, now, limit)

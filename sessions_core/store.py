@@ -73,6 +73,12 @@ class SessionStore(Protocol):
         """Apply ``rotation``. Condition: the stored hash is still the expected one and
         the session is not revoked."""
 
+    def reauthenticate(self, session_id: str, *, at: datetime, aal: int | None) -> RotateResult:
+        """Record that the user proved who they are at ``at`` (and, given, at ``aal``).
+        Condition: the session exists, is not revoked and has not expired by ``at``.
+        The result's ``current`` is the session as written, or as it stands when the
+        condition failed (None: there is none)."""
+
     def get_many(self, session_ids: list[str]) -> dict[str, Session]:
         """Up to 100 sessions by id, one strongly consistent request; missing ones are
         left out."""

@@ -38,11 +38,12 @@ class Reply:
     body: Any
 
 
-def start_serve(log: Path, *extra: str) -> Served:
-    """Start `sessions serve` on a free port with its embedded DynamoDB; wait for it."""
+def start_serve(log: Path, *extra: str, env: dict[str, str] | None = None) -> Served:
+    """Start `sessions serve` on a free port with its embedded DynamoDB (and ``env`` on
+    top of this process's environment); wait for it."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
-    env["SESSIONS_TABLE"] = "serve-test"
+    base = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
+    env = {**base, "SESSIONS_TABLE": "serve-test", **(env or {})}
     with log.open("w") as sink:
         process = subprocess.Popen(
             [sys.executable, "-m", "sessions_cli.main", "serve", "--port", str(port), *extra],

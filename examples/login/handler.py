@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from examples.login.demo_users import check_password
 from handlers.client_origin import client_origin
 from handlers.cookies import session_cookie
-from handlers.credentials import header
+from handlers.credentials import cookie_value, header
 from handlers.http_errors import ApiError, error_response, from_session_error
 from handlers.observability import count, manager_event, metrics
 from handlers.wiring import Wiring
@@ -90,21 +90,29 @@ def client_library() -> Response[str]:
     return _asset("/clients/sessions.js")
 
 
-@app.post("/login")
-def login(body: LoginBody) -> Response[str]:
-    runtime = wiring.runtime()
+def _same_origin() -> None:
     page_origin = (header(app.current_event.headers, "origin") or "").rstrip("/")
-    if page_origin not in runtime.settings.allowed_origins:
+    if page_origin not in wiring.runtime().settings.allowed_origins:
         raise ApiError(403, "forbidden_origin", "sign in from the app's own page")
-    manager = runtime.manager
-    throttle = LoginThrottle(manager.config)
-    # Rule 16: checked before the password, so a blocked name learns nothing more.
-    _refuse_if_blocked(throttle.retry_after(body.username))
-    if not check_password(body.username, body.password):
-        throttle.failed(body.username)  # the next attempt answers 429 once at the limit
+
+
+def _check_password(throttle: LoginThrottle, username: str, password: str) -> None:
+    # Rule 16: the block is checked before the password, so a blocked name learns
+    # nothing more; every wrong password counts, whatever its characters.
+    _refuse_if_blocked(throttle.retry_after(username))
+    if not check_password(username, password):
+        throttle.failed(username)  # the next attempt answers 429 once at the limit
         count("LoginsFailed")
         raise ApiError(401, "invalid_credentials", "unknown user or wrong password")
-    throttle.succeeded(body.username)
+    throttle.succeeded(username)
+
+
+@app.post("/login")
+def login(body: LoginBody) -> Response[str]:
+    _same_origin()
+    runtime = wiring.runtime()
+    manager = runtime.manager
+    _check_password(LoginThrottle(manager.config), body.username, body.password)
     count("LoginsSucceeded")
     client = client_origin(app.current_event.raw_event)
     session = manager.create(
@@ -139,6 +147,37 @@ def _refuse_if_blocked(wait: timedelta | None) -> None:
             "too many failed sign-ins for this user; try again later",
             {"Retry-After": seconds},
         )
+
+
+class PasswordBody(BaseModel):
+    """``POST /reauthenticate``: the signed-in user's password, again."""
+
+    password: str = Field(min_length=1, max_length=256, repr=False)
+
+
+@app.post("/reauthenticate")
+def reauthenticate(body: PasswordBody) -> Response[str]:
+    """Step-up for the account page: the cookie's user proves it is them again (the
+    password), and the session's ``authenticatedAt`` moves to now."""
+    _same_origin()
+    manager = wiring.runtime().manager
+    token = cookie_value(app.current_event.cookies)
+    current = manager.validate(
+        token or "", user_agent=client_origin(app.current_event.raw_event).user_agent
+    )
+    if current.session is None:
+        raise ApiError(401, current.error or "invalid_token", "sign in again")
+    user = current.session.user_id
+    _check_password(LoginThrottle(manager.config), user, body.password)
+    session = manager.reauthenticate(current.session.id)
+    count("StepUps")
+    answer = LoginAnswer(session=PublicSession.of(session))
+    return Response(
+        status_code=200,
+        content_type="application/json",
+        body=answer.model_dump_json(by_alias=True, exclude_none=True),
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 @app.exception_handler(ApiError)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sessions_core.dynamodb.errors import ConditionFailedError
@@ -96,3 +97,28 @@ def _origin_values(ip_address: str | None, country: str | None) -> dict[str, Any
     if country:
         values[":country"] = {"S": country}
     return values
+
+
+def reauthenticate(
+    table: Table, layout: Layout, session_id: str, at: datetime, aal: int | None
+) -> RotateResult:
+    """UpdateItem of ``authenticatedAt`` (and ``aal``) guarded by "exists, not revoked,
+    not expired"; the item as written, or as it stood when the guard failed."""
+    key = layout.session_key(session_id)
+    values: dict[str, Any] = {":at": num(to_ms(at))}
+    update = "SET authenticatedAt = :at"
+    if aal is not None:
+        update += ", aal = :aal"
+        values[":aal"] = num(aal)
+    change = Expression(
+        update=update,
+        condition="attribute_exists(id) AND attribute_not_exists(revokedAt) AND expiresAt > :at",
+        values=values,
+    )
+    try:
+        written = table.update(key, change, returning="ALL_NEW", old_on_failure=True)
+    except ConditionFailedError as error:
+        if error.item:
+            return RotateResult(False, item_to_session(layout, error.item))
+        return RotateResult(False, _read(table, layout, session_id))
+    return RotateResult(True, item_to_session(layout, written))

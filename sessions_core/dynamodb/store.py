@@ -27,7 +27,7 @@ from sessions_core.dynamodb.items import (
 )
 from sessions_core.dynamodb.login_counters import add_failure, read_failures
 from sessions_core.dynamodb.schema import USER_INDEX
-from sessions_core.dynamodb.session_writes import rotate, touch_session
+from sessions_core.dynamodb.session_writes import reauthenticate, rotate, touch_session
 from sessions_core.dynamodb.setup import create_table
 from sessions_core.dynamodb.table import Expression, Table
 from sessions_core.dynamodb.user_items import item_to_users
@@ -192,6 +192,10 @@ class DynamoDBSessionStore:
     def rotate(self, session_id: str, rotation: Rotation) -> RotateResult:
         """The conditional rotation of `session_writes.rotate`."""
         return rotate(self.table, self.layout, session_id, rotation)
+
+    def reauthenticate(self, session_id: str, *, at: datetime, aal: int | None) -> RotateResult:
+        """The conditional step-up of `session_writes.reauthenticate`."""
+        return reauthenticate(self.table, self.layout, session_id, at, aal)
 
     def touch(self, session_id: str, touch: Touch) -> bool:
         """The conditional use write of `session_writes.touch`."""

@@ -60,9 +60,10 @@ def signed_in(page: Any, user: str) -> None:
 
 def sign_in(page: Any, url: str, user: str, password: str) -> None:
     page.goto(url + "/")
-    page.get_by_label("Username").fill(user)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    form = page.locator("#signin-form")
+    form.get_by_label("Username").fill(user)
+    form.get_by_label("Password").fill(password)
+    form.get_by_role("button", name="Sign in").click()
     signed_in(page, user)
 
 
@@ -85,8 +86,8 @@ def test_sign_in_shows_the_user_and_sets_a_host_only_http_only_cookie(
 def test_wrong_password_says_so_and_stays_on_sign_in(demo: Served, browser: Any) -> None:
     page = browser.new_page()
     page.goto(demo.url + "/")
-    page.get_by_label("Username").fill("alice")
-    page.get_by_label("Password").fill("guess")
+    page.locator("#signin-form").get_by_label("Username").fill("alice")
+    page.locator("#signin-form").get_by_label("Password").fill("guess")
     page.get_by_role("button", name="Sign in").click()
     page.get_by_text("unknown user or wrong password").wait_for()
     assert page.get_by_role("heading", name="Sign in").is_visible()
@@ -238,3 +239,33 @@ def test_activity_list_shows_a_sign_out_made_from_another_device(
     laptop_page.screenshot(path=str(ARTIFACTS / "account-activity.png"), full_page=True)
     laptop.close()
     phone.close()
+
+
+def test_signing_out_everywhere_else_after_a_while_asks_for_the_password_again(
+    browser: Any, tmp_path: Path
+) -> None:
+    served = start_serve(
+        tmp_path / "serve.log", "--demo", env={"SESSIONS_REAUTH_MAX_AGE_SECONDS": "2"}
+    )
+    try:
+        other = browser.new_context(user_agent=SAFARI_IPHONE)
+        sign_in(other.new_page(), served.url, "bob", "builder")
+        context = browser.new_context(user_agent=CHROME_MAC)
+        page = context.new_page()
+        sign_in(page, served.url, "bob", "builder")
+        page.wait_for_timeout(2500)  # the sign-in is now older than the 2 s allowed
+        page.get_by_role("button", name="Sign out everywhere else").click()
+        dialog = page.get_by_role("dialog", name="Confirm it is you")
+        expect(dialog).to_be_visible()
+        dialog.get_by_label("Password").fill("wrong")
+        dialog.get_by_role("button", name="Confirm").click()
+        expect(dialog.get_by_role("alert")).to_have_text("unknown user or wrong password")
+        dialog.get_by_label("Password").fill("builder")
+        dialog.get_by_role("button", name="Confirm").click()
+        page.get_by_text("Signed out 1 other device.").wait_for()
+        expect(page.locator("#devices tbody tr")).to_have_count(1)
+        context.close()
+        other.close()
+    finally:
+        served.process.terminate()
+        served.process.wait(timeout=10)

@@ -115,3 +115,20 @@ def test_layout_dynamodb_parts_depend_on_table_not_on_the_store() -> None:
     for part in ("cleanup", "setup", "login_counters", "items", "user_items"):
         imported = _imports(MODULES[f"sessions_core.dynamodb.{part}"])
         assert "sessions_core.dynamodb.store" not in imported, part
+
+
+def test_layout_service_client_loads_no_server_code() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, sessions_client; "
+        "server = ('sessions_core.manager', 'sessions_core.dynamodb', 'handlers', "
+        "'aws_lambda_powertools', 'moto', 'ua_parser'); "
+        "loaded = [m for m in sys.modules if m.startswith(server)]; "
+        "print(loaded); sys.exit(1 if loaded else 0)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

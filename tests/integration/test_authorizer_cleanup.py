@@ -25,12 +25,20 @@ def _with_header(token: str) -> dict[str, Any]:
     return data
 
 
-def test_authorizer_cookie_token_allows_with_identity(api_manager: SessionManager) -> None:
-    session = api_manager.create(user_id="alice")
+def test_authorizer_cookie_token_allows_with_identity_and_step_up_facts(
+    api_manager: SessionManager, clock: FakeClock
+) -> None:
+    session = api_manager.create(user_id="alice", aal=2)
+    clock.advance(minutes=3)
     answer = _authorize(event("authorizer_request", token=session.token or ""))
     assert answer == {
         "isAuthorized": True,
-        "context": {"userId": "alice", "sessionId": session.id},
+        "context": {
+            "userId": "alice",
+            "sessionId": session.id,
+            "authenticatedAt": int(session.created_at.timestamp()),
+            "aal": 2,
+        },
     }
 
 

@@ -20,3 +20,11 @@ def test_readme_starts_with_the_two_commands() -> None:
     first_block = text.split("```sh\n", 1)[1].split("```", 1)[0]
     assert first_block.splitlines()[0].startswith("make serve")
     assert first_block.splitlines()[1].startswith("make test")
+
+
+def test_readme_login_backend_is_the_tested_file() -> None:
+    text = README.read_text(encoding="utf-8")
+    shown = re.findall(r"```py\n(.*?)```", text, re.S)
+    source = (README.parent / "examples" / "login_backend.py").read_text(encoding="utf-8")
+    assert source in shown or any(block.strip() in source for block in shown if block.strip())
+    assert any("SessionsClient" in block for block in shown)

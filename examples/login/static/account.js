@@ -71,7 +71,7 @@ async function renderDevices() {
       button.textContent = "Sign out";
       button.setAttribute("aria-label", `Sign out ${words.name}`);
       button.addEventListener("click", async () => {
-        await client.revokeDevice(device.id);
+        if (!(await withStepUp(() => client.revokeDevice(device.id)))) return;
         say(`Signed out ${words.name}.`);
         await renderDevices();
         activitySoon();
@@ -133,8 +133,54 @@ $("#signin-form").addEventListener("submit", async (event) => {
   await showAccount((await response.json()).session);
 });
 
+// A sensitive action the API refuses for want of a recent sign-in (403
+// reauthentication_required): ask for the password, confirm it, and try once more.
+function askPassword() {
+  const dialog = $("#step-up");
+  const form = $("#step-up-form");
+  $("#step-up-error").textContent = "";
+  form.reset();
+  dialog.showModal();
+  $("#step-up-password").focus();
+  return new Promise((resolve) => {
+    const done = (value) => {
+      form.onsubmit = null;
+      $("#step-up-cancel").onclick = null;
+      dialog.close();
+      resolve(value);
+    };
+    $("#step-up-cancel").onclick = () => done(false);
+    form.onsubmit = async (event) => {
+      event.preventDefault();
+      const response = await fetch("/reauthenticate", {
+        method: "POST",
+        credentials: "include",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ password: $("#step-up-password").value }),
+      });
+      if (response.ok) return done(true);
+      const body = await response.json().catch(() => ({}));
+      $("#step-up-error").textContent = body.message ?? "That did not work.";
+    };
+  });
+}
+
+async function withStepUp(action) {
+  try {
+    return (await action()) ?? true;
+  } catch (error) {
+    if (error?.code !== "reauthentication_required") throw error;
+    if (!(await askPassword())) {
+      say("Not done: it needs you to confirm your password.");
+      return false;
+    }
+    return (await action()) ?? true;
+  }
+}
+
 $("#revoke-others").addEventListener("click", async () => {
-  const count = await client.revokeOthers();
+  const count = await withStepUp(() => client.revokeOthers());
+  if (count === false) return;
   say(count === 1 ? "Signed out 1 other device." : `Signed out ${count} other devices.`);
   await renderDevices();
   activitySoon();
