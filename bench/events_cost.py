@@ -58,7 +58,12 @@ def measure_events_cost(client: Any) -> dict[str, Any]:
     bus = CountingBus()
     meter = Meter(client)
     processor = StreamProcessor(
-        store=store, layout=store.layout, events=bus, bus="b", retention=timedelta(days=90)
+        store=store,
+        layout=store.layout,
+        keys=manager.config.keys,
+        events=bus,
+        bus="b",
+        retention=timedelta(days=90),
     )
     processor.process(records)
     writes = meter.snapshot()

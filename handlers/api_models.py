@@ -156,6 +156,12 @@ class RevokedCount(BaseModel):
     revoked: int
 
 
+class ErasedCount(BaseModel):
+    """Answer of ``DELETE /users/{userId}``: how many items the erasure removed."""
+
+    erased: int
+
+
 class ErrorBody(BaseModel):
     """Every error: a stable code and a plain sentence."""
 

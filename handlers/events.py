@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
-from functools import cache
 from typing import Any
 
-import botocore.session
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from handlers.bus import bus_name, event_bridge
 from handlers.observability import count, logger, manager_event, metrics
 from handlers.stream_processor import StreamProcessor
 from handlers.wiring import Wiring
 from sessions_core import DynamoDBSessionStore
 from sessions_core.activity import ActivityEvent
-from sessions_core.dynamodb.client import client_config
 
 wiring = Wiring(observer=manager_event)
 DEFAULT_RETENTION_DAYS = 90
@@ -31,15 +29,6 @@ DEFAULT_RETENTION_DAYS = 90
 def retention() -> timedelta:
     """``SESSIONS_ACTIVITY_RETENTION_DAYS`` (90)."""
     return timedelta(days=int(os.environ.get("SESSIONS_ACTIVITY_RETENTION_DAYS") or 90))
-
-
-@cache
-def _event_bridge() -> Any:
-    """One EventBridge client per cold start, bounded like the DynamoDB one."""
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-    return botocore.session.get_session().create_client(
-        "events", region_name=region, config=client_config()
-    )
 
 
 def counted(event: ActivityEvent) -> None:
@@ -52,14 +41,16 @@ def counted(event: ActivityEvent) -> None:
 
 def processor() -> StreamProcessor:
     """The processor for this cold start's table and bus."""
-    store = wiring.runtime().manager.config.namespaced_store
+    config = wiring.runtime().manager.config
+    store = config.namespaced_store
     if not isinstance(store, DynamoDBSessionStore):
         raise TypeError("the events function reads a DynamoDB table's stream")
     return StreamProcessor(
         store=store,
         layout=store.layout,
-        events=_event_bridge(),
-        bus=os.environ.get("SESSIONS_EVENT_BUS") or "default",
+        keys=config.keys,
+        events=event_bridge(),
+        bus=bus_name(),
         retention=retention(),
         on_published=counted,
     )

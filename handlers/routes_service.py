@@ -19,6 +19,7 @@ from handlers.api_models import (
     UNAVAILABLE,
     ActivityList,
     CreateSessionBody,
+    ErasedCount,
     ErrorBody,
     ReauthenticateBody,
     RevokedCount,
@@ -29,8 +30,9 @@ from handlers.api_models import (
     ValidationAnswer,
     answers,
 )
+from handlers.bus import publish_user_erased
 from handlers.http_errors import ApiError
-from handlers.observability import count
+from handlers.observability import count, logger
 from handlers.responses import json_response, runtime_of
 from sessions_core import (
     PublicSession,
@@ -182,3 +184,21 @@ def reauthenticate(
         raise ApiError(409, error.code, error.message) from error
     count("SessionsReauthenticated")
     return json_response(200, SessionAnswer(session=PublicSession.of(session)))
+
+
+@router.delete(
+    "/users/<userId>",
+    summary="Erase a user: every session, tombstone, activity entry and login counter",
+    responses=answers(
+        (200, "how many items were removed", ErasedCount), INVALID_FIELDS, UNAVAILABLE
+    ),
+    tags=["service"],
+)
+def erase_user(userId: str) -> Response[str]:  # noqa: N803 - the path names it
+    user_id = _user_id(userId)
+    current = manager()
+    erased = current.erase_user(user_id)
+    count("UsersErased")
+    if not publish_user_erased(user_id, current.config.now()):
+        logger.error("user.erased could not be published; the erasure itself is done")
+    return json_response(200, ErasedCount(erased=erased))

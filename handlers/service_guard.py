@@ -24,6 +24,7 @@ SERVICE_ROUTES: tuple[tuple[str, str], ...] = (
     ("DELETE", "/users/{userId}/sessions"),
     ("GET", "/users/{userId}/activity"),
     ("POST", "/sessions/{sessionId}/reauthenticate"),
+    ("DELETE", "/users/{userId}"),
 )
 
 

@@ -17,14 +17,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
+from handlers.bus import SOURCE
 from sessions_core.activity import ActivityEvent
 from sessions_core.dynamodb.stream import event_from_record
 from sessions_core.errors import SessionError
+from sessions_core.keys import KeyRing
 from sessions_core.store import SessionStore
 
 logger = logging.getLogger("sessions.events")
 
-SOURCE = "sessions"
 PUT_EVENTS_LIMIT = 10
 PUBLISH_ATTEMPTS = 3
 
@@ -56,6 +57,7 @@ class StreamProcessor:
     Attributes:
         store: the table's store (its layout reads the images; activity goes there).
         layout: the store's item layout.
+        keys: the deployment's key ring (where each user's erasure mark is).
         events: an EventBridge client (or anything with its ``put_events``).
         bus: the event bus name or ARN.
         retention: how long activity is kept.
@@ -64,6 +66,7 @@ class StreamProcessor:
 
     store: SessionStore
     layout: Any
+    keys: KeyRing
     events: Publisher
     bus: str
     retention: timedelta
@@ -89,6 +92,7 @@ class StreamProcessor:
                 continue
             if event is not None:
                 pending.append((record, event))
+        pending = self._not_erased(pending)
         published = self._publish([event for _, event in pending])
         for index, (record, event) in enumerate(pending):
             if index >= published:
@@ -100,6 +104,24 @@ class StreamProcessor:
                 return record
             self.on_published(event)
         return None
+
+    def _not_erased(
+        self, pending: list[tuple[dict[str, Any], ActivityEvent]]
+    ) -> list[tuple[dict[str, Any], ActivityEvent]]:
+        """Leave out the changes of users erased since: a record still in flight must
+        bring nothing of an erased user back (one read of their per-user items)."""
+        if not pending:
+            return pending
+        refs = {e.id: self.keys.ref_for_session(e.user_id, e.session_id) for _, e in pending}
+        states = self.store.load_users(sorted(set(refs.values()), key=lambda r: r.tag))
+        kept = []
+        for record, event in pending:
+            state = states.get(refs[event.id])
+            born = event.session_created_at or event.at
+            if state is not None and state.erased_at is not None and born <= state.erased_at:
+                continue  # a session the erasure took: none of its changes come back
+            kept.append((record, event))
+        return kept
 
     def _publish(self, events: list[ActivityEvent]) -> int:
         """Publish ``events`` in order, retrying failed entries; how many, from the

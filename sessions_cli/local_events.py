@@ -11,6 +11,7 @@ from typing import Any
 import botocore.session
 
 from handlers.events import retention
+from handlers.settings import key_ring
 from handlers.stream_processor import StreamProcessor
 from sessions_cli.stream_poller import StreamPoller, forget_in_embedded_moto, streams_client
 from sessions_core import DynamoDBSessionStore
@@ -51,6 +52,7 @@ def start_local_events(
     processor = StreamProcessor(
         store=store,
         layout=store.layout,
+        keys=key_ring(dict(os.environ), table),
         events=bus,
         bus=BUS,
         retention=retention(),

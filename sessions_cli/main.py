@@ -78,6 +78,15 @@ def _parser() -> argparse.ArgumentParser:
     revoke_all.add_argument("--user", required=True)
     revoke_all.set_defaults(run=operator.cmd_revoke_all)
 
+    erase = add("erase", "erase a user: every session, activity entry and login counter")
+    erase.add_argument("--user", required=True)
+    erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    erase.add_argument(
+        "--event-bus",
+        help="also publish user.erased to this EventBridge bus (the stack's SessionsEventBus)",
+    )
+    erase.set_defaults(run=operator.cmd_erase)
+
     cleanup = add("cleanup", "delete expired sessions now (what the schedule runs)")
     cleanup.add_argument("--limit", type=int)
     cleanup.set_defaults(run=operator.cmd_cleanup)

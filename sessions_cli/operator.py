@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import botocore.session
 
+from handlers.bus import make_event_bridge, publish_user_erased
 from handlers.settings import PREVIOUS_KEYS_ENV, SECRET_KEY_ENV
 from sessions_core import DynamoDBSessionStore, Session, SessionConfig, SessionManager
 from sessions_core.dynamodb.client import make_client
@@ -146,6 +147,38 @@ def cmd_revoke_all(args: argparse.Namespace) -> int:
     revoked = manager_for(args).destroy_all_for_user(args.user)
     _emit(args, {"revoked": revoked}, f"Revoked {revoked} session(s) of user {args.user!r}.")
     return 0
+
+
+def cmd_erase(args: argparse.Namespace) -> int:
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise ValueError("erasing cannot be undone: confirm with --yes")
+        answer = input(
+            f"Erase everything held about user {args.user!r}? This cannot be undone. [y/N] "
+        )
+        if answer.strip().lower() not in {"y", "yes"}:
+            print("Nothing erased.")
+            return 1
+    manager = manager_for(args)
+    erased = manager.erase_user(args.user)
+    published = bool(args.event_bus) and publish_user_erased(
+        args.user,
+        manager.config.now(),
+        bus=args.event_bus,
+        client=make_event_bridge(args.endpoint_url),
+    )
+    if not args.event_bus:
+        note = "No user.erased event published (pass --event-bus to publish one)."
+    elif published:
+        note = f"Published user.erased to {args.event_bus}."
+    else:
+        note = f"EventBridge refused user.erased on {args.event_bus}: run the erasure again."
+    _emit(
+        args,
+        {"erased": erased, "published": published},
+        f"Erased {erased} item(s) of user {args.user!r}; their tokens no longer work.\n{note}",
+    )
+    return 0 if published or not args.event_bus else 1
 
 
 def cmd_cleanup(args: argparse.Namespace) -> int:

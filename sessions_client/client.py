@@ -150,6 +150,10 @@ class SessionsClient:
         answer = self._call("GET", f"/users/{quote(user_id, safe='')}/activity")
         return [ActivityEvent.model_validate(e) for e in answer["events"]]
 
+    def erase_user(self, user_id: str) -> int:
+        """``DELETE /users/{userId}``: everything held about the user; how many items."""
+        return int(self._call("DELETE", f"/users/{quote(user_id, safe='')}")["erased"])
+
     def close(self) -> None:
         """Close the pooled connections."""
         self._pool.clear()

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from sessions_core.models import MODEL_CONFIG, Device, RevokedReason, Session, UtcDatetime
 
@@ -39,6 +39,9 @@ class ActivityEvent(BaseModel):
     device: Device | None = None
     ip_address: str | None = None
     country: str | None = None
+    # When the session itself was created: an erasure drops every later change of the
+    # sessions it erased, whenever it reaches the events function.
+    session_created_at: UtcDatetime | None = Field(default=None, exclude=True)
 
     @property
     def id(self) -> str:
@@ -84,4 +87,5 @@ def _event(
         device=session.device,
         ip_address=session.ip_address,
         country=session.country,
+        session_created_at=session.created_at,
     )

@@ -174,6 +174,21 @@ class SessionManager:
         """
         return self._users.revoke_all(user_id, except_session_id=except_session_id)
 
+    def erase_user(self, user_id: str) -> int:
+        """Remove everything the service holds about a user (a "delete my account" or
+        GDPR art. 17 request): their sessions, tombstones included, their activity and
+        their login counters; how many items that was. Their tokens stop working at
+        once, even a session's the user index does not show yet. Afterwards no item
+        holds the user id in clear: only a mark keyed by the keyed user hash stays,
+        until no session of theirs could still be alive. Safe to run twice. Cost: in
+        proportion to the user's items (`users.UserSessions.erase`).
+
+        Raises:
+            InvalidArgumentError: a bad user id.
+            StoreUnavailableError: the store did not answer.
+        """
+        return self._users.erase(user_id)
+
     def list_for_user(self, user_id: str) -> list[Session]:
         """The user's active sessions, newest first, without tokens or hashes.
 

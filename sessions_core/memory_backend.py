@@ -3,9 +3,10 @@ items, laid out as the DynamoDB store lays them out."""
 
 from __future__ import annotations
 
+import secrets
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sessions_core.activity import ActivityEvent, translate
 from sessions_core.models import Session
@@ -23,6 +24,7 @@ class MemoryBackend:
     # the location in its id.
     markers: dict[str, dict[str, tuple[RevocationMarker, datetime]]] = field(default_factory=dict)
     admissions: dict[str, dict[str, Admission]] = field(default_factory=dict)
+    erasures: dict[str, dict[str, datetime]] = field(default_factory=dict)
     login_failures: dict[str, LoginFailures] = field(default_factory=dict)
     # Per prefix, then event id: the user's security log, filled on each write as
     # DynamoDB's stream fills the table's (the same `translate`).
@@ -45,12 +47,53 @@ class MemoryBackend:
         a read as atomic as DynamoDB's)."""
         marks = self.markers.get(item_key, {})
         admitted = self.admissions.get(item_key, {})
+        erased = self.erasures.get(item_key, {})
         return {
             tag: UserState(
-                marker=marks[tag][0] if tag in marks else None, admission=admitted.get(tag)
+                marker=marks[tag][0] if tag in marks else None,
+                admission=admitted.get(tag),
+                erased_at=erased.get(tag),
             )
-            for tag in marks.keys() | admitted.keys()
+            for tag in marks.keys() | admitted.keys() | erased.keys()
         }
+
+    def erase(
+        self, session_keys: list[str], prefix: str, event_ids: list[str], login_keys: list[str]
+    ) -> int:
+        """Delete these items, with no event (call with the lock held); how many."""
+        gone = [k for k in session_keys if self.sessions.pop(k, None) is not None]
+        kept = self.activity.get(prefix, {})
+        events = [i for i in event_ids if kept.pop(i, None) is not None]
+        counters = [k for k in login_keys if self.login_failures.pop(k, None) is not None]
+        return len(gone) + len(events) + len(counters)
+
+    def admit(self, item: str, tag: str, admission: Admission, expected: str | None) -> bool:
+        """Replace a user's admitted sessions if their version is still ``expected``
+        (call with the lock held)."""
+        slots = self.admissions.setdefault(item, {})
+        current = slots.get(tag)
+        if (current.version if current else None) != expected:
+            return False
+        slots[tag] = admission
+        return True
+
+    def release(self, item: str, tag: str, session_id: str) -> None:
+        """Drop one admitted session, with a new version (call with the lock held)."""
+        current = self.admissions.get(item, {}).get(tag)
+        if current is not None and session_id in current.sessions:
+            kept = {sid: e for sid, e in current.sessions.items() if sid != session_id}
+            self.admissions[item][tag] = Admission(secrets.token_hex(8), kept)
+
+    def count_failure(self, key: str, at: datetime, window: timedelta) -> LoginFailures:
+        """One failed sign-in counted at ``key``; a window past ``window`` starts over
+        (call with the lock held)."""
+        current = self.login_failures.get(key)
+        if current is None or current.first_at + window <= at:
+            counted = LoginFailures(1, at)
+        else:
+            counted = LoginFailures(current.count + 1, current.first_at)
+        self.login_failures[key] = counted
+        return counted
 
     def purge(self, prefix: str, now: datetime, limit: int | None) -> int:
         """Delete expired sessions, tombstones and marks under ``prefix``, at most

@@ -8,7 +8,6 @@ keyed as the DynamoDB store keys them (``prefix + id``), so views under other pr
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta
 
 from sessions_core.activity import ActivityEvent
@@ -221,25 +220,36 @@ class InMemorySessionStore:
         self, ref: UserRef, admission: Admission, *, expected: str | None, expires_at: datetime
     ) -> bool:
         """Conditional replacement of the admitted sessions (see `SessionStore.admit`)."""
-        backend = self._backend
-        with backend.lock:
-            slots = backend.admissions.setdefault(self._user_key(ref.location), {})
-            current = slots.get(ref.tag)
-            if (current.version if current else None) != expected:
-                return False
-            slots[ref.tag] = admission
-            return True
+        with self._backend.lock:
+            return self._backend.admit(self._user_key(ref.location), ref.tag, admission, expected)
 
     def release(self, ref: UserRef, session_id: str) -> None:
         """Drop one admitted session, with a new version."""
-        backend = self._backend
-        with backend.lock:
-            slots = backend.admissions.get(self._user_key(ref.location), {})
-            current = slots.get(ref.tag)
-            if current is None or session_id not in current.sessions:
-                return
-            kept = {sid: e for sid, e in current.sessions.items() if sid != session_id}
-            slots[ref.tag] = Admission(secrets.token_hex(8), kept)
+        with self._backend.lock:
+            self._backend.release(self._user_key(ref.location), ref.tag, session_id)
+
+    def mark_erased(self, ref: UserRef, marker: RevocationMarker, *, expires_at: datetime) -> None:
+        """The erasure time and a "revoked before" mark at ``ref``; no admitted ones."""
+        item = self._user_key(ref.location)
+        with self._backend.lock:
+            self._backend.erasures.setdefault(item, {})[ref.tag] = marker.revoked_before
+            self._backend.admissions.get(item, {}).pop(ref.tag, None)
+        self.put_marker(ref, marker, expires_at=expires_at)
+
+    def delete_user_items(self, sessions: list[str], events: list[str], refs: list[UserRef]) -> int:
+        """Delete these sessions, events and login counters."""
+        logins = [self._login_key(r) for r in refs]
+        with self._backend.lock:
+            return self._backend.erase(
+                [self._key(s) for s in sessions], self._prefix, events, logins
+            )
+
+    def delete_session(self, session_id: str) -> None:
+        """Delete one session item (no event: what an erasure's straggler gets)."""
+        with self._backend.lock:
+            self._backend.sessions.pop(self._key(session_id), None)
+
+    index_lag = timedelta(0)  # a dict shows every write at once
 
     def login_failures(self, ref: UserRef) -> LoginFailures | None:
         """The failures counted under ``ref``."""
@@ -248,16 +258,8 @@ class InMemorySessionStore:
 
     def add_login_failure(self, ref: UserRef, *, at: datetime, window: timedelta) -> LoginFailures:
         """Count one failure (see `SessionStore.add_login_failure`)."""
-        key = self._login_key(ref)
-        backend = self._backend
-        with backend.lock:
-            current = backend.login_failures.get(key)
-            if current is None or current.first_at + window <= at:
-                counted = LoginFailures(1, at)
-            else:
-                counted = LoginFailures(current.count + 1, current.first_at)
-            backend.login_failures[key] = counted
-            return counted
+        with self._backend.lock:
+            return self._backend.count_failure(self._login_key(ref), at, window)
 
     def clear_login_failures(self, ref: UserRef) -> None:
         """Forget the failures counted under ``ref``."""
@@ -268,17 +270,16 @@ class InMemorySessionStore:
         """Keep ``event`` unless it is already kept (this store records its own events
         on each write; this is for events that come from elsewhere)."""
         with self._backend.lock:
-            kept = self._backend.activity.setdefault(self._prefix, {})
-            if event.id in kept:
-                return False
-            kept[event.id] = event
-            return True
+            return (
+                self._backend.activity.setdefault(self._prefix, {}).setdefault(event.id, event)
+                is event
+            )
 
     def list_activity(self, user_id: str, *, since: datetime, limit: int) -> list[ActivityEvent]:
         """The user's events at or after ``since``, newest first, at most ``limit``."""
         with self._backend.lock:
             kept = list(self._backend.activity.get(self._prefix, {}).values())
-        mine = [e for e in kept if e.user_id == user_id and e.at >= since]
+        mine = (e for e in kept if e.user_id == user_id and e.at >= since)
         return sorted(mine, key=lambda e: (e.at, e.type), reverse=True)[:limit]
 
     def purge_expired(self, now: datetime, limit: int | None = None) -> int:

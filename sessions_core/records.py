@@ -57,6 +57,9 @@ class UserState:
 
     marker: RevocationMarker | None = None
     admission: Admission | None = None
+    # When the user was erased (`SessionManager.erase_user`), if ever: nothing that
+    # happened before it may come back (no late event, no activity).
+    erased_at: datetime | None = None
 
     def admits(self, session: Session) -> bool:
         """False for a session created under the limit that is no longer admitted

@@ -126,6 +126,24 @@ class SessionStore(Protocol):
     def put_marker(self, ref: UserRef, marker: RevocationMarker, *, expires_at: datetime) -> None:
         """Write the marker at ``ref``. Condition: no later marker is already there."""
 
+    def mark_erased(self, ref: UserRef, marker: RevocationMarker, *, expires_at: datetime) -> None:
+        """Record at ``ref`` that the user was erased at ``marker.revoked_before``, put
+        ``marker`` there (unless a later one is) and drop the admitted sessions; the
+        per-user item lives until ``expires_at``."""
+
+    def delete_user_items(
+        self, session_ids: list[str], event_ids: list[str], refs: list[UserRef]
+    ) -> int:
+        """Delete these sessions (tombstones included), these activity events and the
+        login counters at ``refs``, unconditionally (batched). How many there were."""
+
+    def delete_session(self, session_id: str) -> None:
+        """Delete one session item, unconditionally (idempotent)."""
+
+    @property
+    def index_lag(self) -> timedelta:
+        """How long a write may take to show in the user indexes."""
+
     def login_failures(self, ref: UserRef) -> LoginFailures | None:
         """The failed sign-ins counted under ``ref`` (strongly consistent), if any."""
 

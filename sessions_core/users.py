@@ -8,14 +8,18 @@ item, which every session's own read sees (rule 5).
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
-from sessions_core.keys import KeyRing, location_of
-from sessions_core.limits import MAX_EXPIRES_IN
+from sessions_core.keys import KeyRing, UserRef, location_of
+from sessions_core.limits import MAX_EXPIRES_IN, check_user_id
 from sessions_core.models import RevokedReason, Session
 from sessions_core.records import NO_USER, RevocationMarker
 from sessions_core.store import SessionStore
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ALL = 10**9
 
 
 class UserSessions:
@@ -84,3 +88,34 @@ class UserSessions:
 
         active = [s for s in sessions if not s.is_revoked and not s.is_expired(now) and usable(s)]
         return sorted(active, key=lambda s: s.created_at, reverse=True)
+
+    def erase(self, user_id: str) -> int:
+        """Remove everything held about the user (`SessionManager.erase_user`).
+
+        The erasure is recorded first, with a "revoked before now" mark, under every
+        key of the ring: from then on none of the user's tokens works, even a session's
+        the index does not show yet, and no event of the user from before now can come
+        back through the stream. Then the user's items are deleted, and once more after
+        the index has had time to show a login that raced the erasure.
+
+        Raises:
+            InvalidArgumentError: a bad user id.
+            StoreUnavailableError: the store did not answer.
+        """
+        check_user_id(user_id)
+        now = self._now()
+        refs = self._keys.user_refs(user_id)
+        marker = RevocationMarker(revoked_before=now, id=secrets.token_hex(8))
+        for ref in refs:
+            self._store.mark_erased(ref, marker, expires_at=now + MAX_EXPIRES_IN)
+        erased = self._delete_what_the_indexes_show(user_id, refs)
+        lag = self._store.index_lag
+        if lag > timedelta(0):
+            time.sleep(lag.total_seconds())  # the index's own lag: no clock to move
+            erased += self._delete_what_the_indexes_show(user_id, refs)
+        return erased
+
+    def _delete_what_the_indexes_show(self, user_id: str, refs: list[UserRef]) -> int:
+        sessions = [s.id for s in self._store.list_user(user_id)]
+        events = [e.id for e in self._store.list_activity(user_id, since=_EPOCH, limit=_ALL)]
+        return self._store.delete_user_items(sessions, events, refs)

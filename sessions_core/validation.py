@@ -100,7 +100,13 @@ class Validator:
         session = loaded.session
         if session is None or session.revoked_at is not None or self.config.read_only:
             return
-        marker = self.user_state(loaded).marker
+        state = self.user_state(loaded)
+        if state.erased_at is not None and session.created_at < state.erased_at:
+            # A login that raced its user's erasure and that the index did not show:
+            # it goes now, user id and all.
+            self._store.delete_session(session.id)
+            return
+        marker = state.marker
         if marker is not None and marker.revokes(session):
             reason: RevokedReason = "revoke_others" if marker.keep_session_id else "revoke_all"
             self._store.revoke(session.id, at=marker.revoked_before, reason=reason, by=marker.id)

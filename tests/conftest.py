@@ -21,7 +21,7 @@ from sessions_core import (
     SessionManager,
 )
 from sessions_core.dynamodb.client import make_client
-from tests.support import FakeClock, RequestCounter, server_store, wired
+from tests.support import LOCAL_INDEX_LAG, FakeClock, RequestCounter, server_store, wired
 
 # moto and boto3 need credentials and a region; never real ones in tests.
 for name, value in {
@@ -69,7 +69,7 @@ def moto_client(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
 @pytest.fixture
 def dynamodb_store(moto_client: Any) -> DynamoDBSessionStore:
-    store = DynamoDBSessionStore("sessions-test", client=moto_client)
+    store = DynamoDBSessionStore("sessions-test", client=moto_client, index_lag=LOCAL_INDEX_LAG)
     store.create_table()
     return store
 
@@ -126,7 +126,7 @@ def api_manager(
     monkeypatch.setenv("SESSIONS_TABLE", "sessions-api")
     monkeypatch.setenv("ALLOWED_ORIGINS", "https://app.example.com")
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
-    store = DynamoDBSessionStore("sessions-api", client=moto_client)
+    store = DynamoDBSessionStore("sessions-api", client=moto_client, index_lag=LOCAL_INDEX_LAG)
     store.create_table()
     manager = SessionManager(SessionConfig(store, clock=clock))
     with wired(manager):

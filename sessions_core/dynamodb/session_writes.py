@@ -14,11 +14,30 @@ from sessions_core.dynamodb.items import (
     item_to_session,
     num,
     retired_bytes,
+    session_to_item,
     to_ms,
 )
 from sessions_core.dynamodb.table import Expression, Table
 from sessions_core.models import Session
-from sessions_core.records import RotateResult, Rotation, Touch
+from sessions_core.records import RotateResult, Rotation, SessionIdTakenError, Touch
+
+
+def insert(table: Table, layout: Layout, session: Session) -> None:
+    """PutItem guarded by ``attribute_not_exists(id)``; a retry that meets its own
+    earlier write counts as success."""
+    try:
+        table.put(
+            session_to_item(layout, session),
+            Expression(condition="attribute_not_exists(id)"),
+            old_on_failure=True,
+        )
+    except ConditionFailedError as error:
+        existing = error.item or {}
+        if existing.get("tokenHash", {}).get("S") == session.token_hash:
+            # Our own write landed but its answer was lost (timeout, throttled
+            # response) and botocore retried: the session is stored exactly once.
+            return
+        raise SessionIdTakenError(session.id) from error
 
 
 def rotate(table: Table, layout: Layout, session_id: str, rotation: Rotation) -> RotateResult:

@@ -16,18 +16,23 @@ from sessions_core.dynamodb.activity_items import newest as newest_events
 from sessions_core.dynamodb.activity_items import record as record_event
 from sessions_core.dynamodb.cleanup import purge_expired
 from sessions_core.dynamodb.client import make_client
+from sessions_core.dynamodb.erasure import delete_user_items
 from sessions_core.dynamodb.errors import ConditionFailedError
 from sessions_core.dynamodb.items import (
     DEFAULT_EXPIRY_SHARDS,
     Layout,
     item_to_session,
     num,
-    session_to_item,
     to_ms,
 )
 from sessions_core.dynamodb.login_counters import add_failure, read_failures
 from sessions_core.dynamodb.schema import USER_INDEX
-from sessions_core.dynamodb.session_writes import reauthenticate, rotate, touch_session
+from sessions_core.dynamodb.session_writes import (
+    insert,
+    reauthenticate,
+    rotate,
+    touch_session,
+)
 from sessions_core.dynamodb.setup import create_table
 from sessions_core.dynamodb.table import Expression, Table
 from sessions_core.dynamodb.user_items import item_to_users
@@ -42,7 +47,6 @@ from sessions_core.store import (
     RevocationMarker,
     RotateResult,
     Rotation,
-    SessionIdTakenError,
     Touch,
     UserState,
 )
@@ -53,6 +57,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger("sessions_core.dynamodb")
 
 DEFAULT_PREFIX = "session:"
+# GSI propagation is typically well under a second; erasure reads again after this.
+INDEX_LAG = timedelta(seconds=1)
 
 
 class DynamoDBSessionStore:
@@ -66,6 +72,8 @@ class DynamoDBSessionStore:
         prefix: the namespace of every key (``session:``).
         expiry_shards: partitions of the expiry index (`items.Layout`).
         page_size: ``Limit`` of each query page (tests make it small).
+        index_lag: how long the user index may take to show a write; erasure lists
+            again after it (0 for local servers, whose indexes are synchronous).
     """
 
     def __init__(
@@ -77,11 +85,13 @@ class DynamoDBSessionStore:
         prefix: str = DEFAULT_PREFIX,
         expiry_shards: int = DEFAULT_EXPIRY_SHARDS,
         page_size: int | None = None,
+        index_lag: timedelta = INDEX_LAG,
     ) -> None:
         self.table = Table(table_name, client or make_client(), page_size=page_size)
         self.layout = Layout(prefix, expiry_shards)
         self.users = UserItems(self.table, self.layout)
         self._consistent = consistent_reads
+        self._index_lag = index_lag
 
     @property
     def table_name(self) -> str:
@@ -107,6 +117,7 @@ class DynamoDBSessionStore:
         view.layout = Layout(prefix, self.layout.shards)
         view.users = UserItems(self.table, view.layout)
         view._consistent = self._consistent
+        view._index_lag = self._index_lag
         return view
 
     def create_table(self) -> bool:
@@ -173,21 +184,8 @@ class DynamoDBSessionStore:
     # -- writes --------------------------------------------------------------------
 
     def insert(self, session: Session) -> None:
-        """PutItem guarded by ``attribute_not_exists(id)``; a retry that meets its own
-        earlier write counts as success."""
-        try:
-            self.table.put(
-                session_to_item(self.layout, session),
-                Expression(condition="attribute_not_exists(id)"),
-                old_on_failure=True,
-            )
-        except ConditionFailedError as error:
-            existing = error.item or {}
-            if existing.get("tokenHash", {}).get("S") == session.token_hash:
-                # Our own write landed but its answer was lost (timeout, throttled
-                # response) and botocore retried: the session is stored exactly once.
-                return
-            raise SessionIdTakenError(session.id) from error
+        """The conditional PutItem of `session_writes.insert`."""
+        insert(self.table, self.layout, session)
 
     def rotate(self, session_id: str, rotation: Rotation) -> RotateResult:
         """The conditional rotation of `session_writes.rotate`."""
@@ -244,6 +242,26 @@ class DynamoDBSessionStore:
     def release(self, ref: UserRef, session_id: str) -> None:
         """Drop one admitted session (`UserItems.release`)."""
         self.users.release(ref, session_id)
+
+    def mark_erased(self, ref: UserRef, marker: RevocationMarker, *, expires_at: datetime) -> None:
+        """The erasure time and a "revoked before" mark at ``ref`` (two UpdateItems)."""
+        self.users.mark_erased(ref, at=marker.revoked_before, expires_at=expires_at)
+        self.users.put_marker(ref, marker, expires_at=expires_at)
+
+    def delete_user_items(
+        self, session_ids: list[str], event_ids: list[str], refs: list[UserRef]
+    ) -> int:
+        """Batch deletes (`erasure.delete_user_items`)."""
+        return delete_user_items(self.table, self.layout, session_ids, event_ids, refs)
+
+    def delete_session(self, session_id: str) -> None:
+        """DeleteItem of one session item (idempotent)."""
+        self.table.delete(self.layout.session_key(session_id))
+
+    @property
+    def index_lag(self) -> timedelta:
+        """How long DynamoDB's (eventually consistent) indexes may take to show a write."""
+        return self._index_lag
 
     def _conditional(self, key: dict[str, Any], change: Expression) -> bool:
         """A conditional UpdateItem: True when written, False when the guard failed."""

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 Item = dict[str, Any]
 
 _BATCH_ATTEMPTS = 4
+_WRITE_BATCH = 25  # BatchWriteItem's limit
 _BATCH_BACKOFF_SECONDS = 0.02
 
 
@@ -174,8 +175,9 @@ class Table:
             answer = self.client.update_item(**request)
         return dict(answer.get("Attributes") or {})
 
-    def delete(self, key: Item, guard: Expression | None = None) -> None:
-        """DeleteItem, guarded by ``guard.condition`` when given (idempotent without).
+    def delete(self, key: Item, guard: Expression | None = None) -> bool:
+        """DeleteItem, guarded by ``guard.condition`` when given (idempotent without);
+        True when there was an item to delete.
 
         Raises:
             ConditionFailedError: the guard failed.
@@ -183,8 +185,33 @@ class Table:
         request: DeleteItemInputTypeDef = {"TableName": self.name, "Key": key}
         if guard is not None:
             _guard(request, guard)
+        request["ReturnValues"] = "ALL_OLD"
         with self.translated():
-            self.client.delete_item(**request)
+            answer = self.client.delete_item(**request)
+        return bool(answer.get("Attributes"))
+
+    def delete_many(self, keys: list[Item]) -> None:
+        """BatchWriteItem deletes, 25 keys a request (unconditional: for items that
+        must go whatever they hold), unprocessed ones retried.
+
+        Raises:
+            StoreUnavailableError: keys were still unprocessed after the retries.
+        """
+        for start in range(0, len(keys), _WRITE_BATCH):
+            pending: dict[str, Any] = {
+                self.name: [
+                    {"DeleteRequest": {"Key": k}} for k in keys[start : start + _WRITE_BATCH]
+                ]
+            }
+            for attempt in range(_BATCH_ATTEMPTS):
+                with self.translated():
+                    answer = self.client.batch_write_item(RequestItems=pending)
+                pending = dict(answer.get("UnprocessedItems") or {})
+                if not pending:
+                    break
+                time.sleep(_BATCH_BACKOFF_SECONDS * 2**attempt)
+            else:
+                raise StoreUnavailableError("DynamoDB left deletes unprocessed (throttled)")
 
 
 def _guard(

@@ -9,6 +9,7 @@ time, first expiry and absolute timeout).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sessions_core.dynamodb.items import from_ms, num, to_ms
@@ -18,6 +19,7 @@ from sessions_core.records import Admission, Admitted, RevocationMarker, UserSta
 
 MARKER_PREFIX = "rb_"
 ADMISSION_PREFIX = "adm_"
+ERASED_PREFIX = "er_"
 
 
 def marker_attribute(tag: str) -> str:
@@ -28,6 +30,11 @@ def marker_attribute(tag: str) -> str:
 def admission_attribute(tag: str) -> str:
     """The attribute holding one user's admitted sessions."""
     return ADMISSION_PREFIX + tag
+
+
+def erased_attribute(tag: str) -> str:
+    """The attribute holding when one user was erased."""
+    return ERASED_PREFIX + tag
 
 
 def marker_value(marker: RevocationMarker) -> dict[str, Any]:
@@ -64,17 +71,22 @@ def item_to_users(item: Item | None) -> dict[str, UserState]:
         return {}
     markers: dict[str, RevocationMarker] = {}
     admissions: dict[str, Admission] = {}
+    erasures: dict[str, datetime] = {}
     try:
         for name, value in item.items():
             if name.startswith(MARKER_PREFIX):
                 markers[name[len(MARKER_PREFIX) :]] = _marker(value["M"])
             elif name.startswith(ADMISSION_PREFIX):
                 admissions[name[len(ADMISSION_PREFIX) :]] = _admission(value["M"])
+            elif name.startswith(ERASED_PREFIX):
+                erasures[name[len(ERASED_PREFIX) :]] = from_ms(value["N"])
     except (KeyError, TypeError, ValueError, OverflowError) as error:
         raise CorruptItemError() from error
     return {
-        tag: UserState(marker=markers.get(tag), admission=admissions.get(tag))
-        for tag in markers.keys() | admissions.keys()
+        tag: UserState(
+            marker=markers.get(tag), admission=admissions.get(tag), erased_at=erasures.get(tag)
+        )
+        for tag in markers.keys() | admissions.keys() | erasures.keys()
     }
 
 

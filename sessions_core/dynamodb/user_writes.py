@@ -8,11 +8,12 @@ from contextlib import suppress
 from datetime import datetime
 
 from sessions_core.dynamodb.errors import ConditionFailedError
-from sessions_core.dynamodb.items import EXPIRY_NAMES, EXPIRY_SET, Layout
+from sessions_core.dynamodb.items import EXPIRY_NAMES, EXPIRY_SET, Layout, num, to_ms
 from sessions_core.dynamodb.table import Expression, Table
 from sessions_core.dynamodb.user_items import (
     admission_attribute,
     admission_value,
+    erased_attribute,
     item_to_users,
     marker_attribute,
     marker_value,
@@ -70,6 +71,22 @@ class UserItems:
             slot=admission_attribute(ref.tag),
             values={":value": admission_value(admission), **values},
             expires_at=expires_at,
+        )
+
+    def mark_erased(self, ref: UserRef, *, at: datetime, expires_at: datetime) -> None:
+        """Record the user's erasure at ``at`` and drop their admitted sessions."""
+        key = self.layout.user_key(ref.location)
+        self.table.update(
+            key,
+            Expression(
+                update="SET #erased = :at, " + EXPIRY_SET + " REMOVE #admitted",
+                names={
+                    "#erased": erased_attribute(ref.tag),
+                    "#admitted": admission_attribute(ref.tag),
+                    **EXPIRY_NAMES,
+                },
+                values={":at": num(to_ms(at)), **self.layout.expiry_values(key, expires_at)},
+            ),
         )
 
     def release(self, ref: UserRef, session_id: str) -> None:

@@ -60,3 +60,49 @@ def test_cli_table_on_aws_without_its_key_refuses_in_plain_words(
     code = main(["revoke-all", "--user", "bob", "--endpoint-url", "https://dynamodb.example"])
     assert code == 2
     assert "--secret-arn" in capsys.readouterr().err
+
+
+def test_cli_erase_without_yes_and_no_terminal_refuses_and_erases_nothing(
+    table_args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    main(["create", "--user", "carol", "--json", *table_args])
+    token = _json(capsys)["token"]
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(["erase", "--user", "carol", *table_args]) == 2
+    assert "confirm with --yes" in capsys.readouterr().err
+    assert main(["validate", token, *table_args]) == 0
+
+
+def test_cli_erase_answered_no_erases_nothing(
+    table_args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    main(["create", "--user", "carol", "--json", *table_args])
+    token = _json(capsys)["token"]
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True, raising=False)
+    monkeypatch.setattr("builtins.input", lambda prompt: "n")
+    assert main(["erase", "--user", "carol", *table_args]) == 1
+    assert "Nothing erased." in capsys.readouterr().out
+    assert main(["validate", token, *table_args]) == 0
+
+
+def test_cli_erase_with_yes_stops_the_tokens_and_publishes_user_erased(
+    table_args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    import botocore.session
+
+    endpoint = table_args[table_args.index("--endpoint-url") + 1]
+    events = botocore.session.get_session().create_client(
+        "events", endpoint_url=endpoint, region_name="us-east-1"
+    )
+    bus = f"bus-{uuid.uuid4().hex[:8]}"
+    events.create_event_bus(Name=bus)
+    main(["create", "--user", "carol", "--json", *table_args])
+    token = _json(capsys)["token"]
+    code = main(["erase", "--user", "carol", "--yes", "--event-bus", bus, *table_args])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Erased 1 item(s) of user 'carol'" in out and f"Published user.erased to {bus}" in out
+    assert main(["validate", token, "--json", *table_args]) == 1
+    assert _json(capsys)["error"] == "invalid_token"  # the item itself is gone
+    assert main(["erase", "--user", "carol", "--yes", "--json", *table_args]) == 0
+    assert _json(capsys) == {"erased": 0, "published": False}

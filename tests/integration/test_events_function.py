@@ -5,46 +5,16 @@ failing record reported alone."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
-import botocore.session
 import pytest
 
 from handlers import events
+from handlers.bus import event_bridge
 from sessions_cli.gateway import LocalContext
 from sessions_core import SessionManager, StoreUnavailableError
+from tests.integration.conftest import delivered_events
 from tests.support import FakeClock, stream_records
-
-BUS = "sessions-test"
-
-
-@pytest.fixture
-def queue(api_manager: SessionManager, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """An SQS queue the bus's rule delivers every session event to."""
-    session = botocore.session.get_session()
-    bus = session.create_client("events", region_name="us-east-1")
-    sqs = session.create_client("sqs", region_name="us-east-1")
-    bus.create_event_bus(Name=BUS)
-    url = sqs.create_queue(QueueName="session-events")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    bus.put_rule(Name="all", EventBusName=BUS, EventPattern=json.dumps({"source": ["sessions"]}))
-    bus.put_targets(Rule="all", EventBusName=BUS, Targets=[{"Id": "q", "Arn": arn}])
-    monkeypatch.setenv("SESSIONS_EVENT_BUS", BUS)
-    events._event_bridge.cache_clear()
-    yield sqs, url
-    events._event_bridge.cache_clear()
-
-
-def _delivered(sqs: Any, url: str) -> list[dict[str, Any]]:
-    found = []
-    while True:
-        page = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-        if not page:
-            return found
-        found.extend(json.loads(m["Body"]) for m in page)
 
 
 def _handle(records: list[dict[str, Any]]) -> dict[str, Any]:
@@ -66,7 +36,7 @@ def test_events_function_publishes_and_keeps_what_happened(
     clock.advance(minutes=1)
     api_manager.destroy(rotated.id, reason="logout")
     assert _handle(stream_records(_store(api_manager))) == {"batchItemFailures": []}
-    delivered = _delivered(sqs, url)
+    delivered = delivered_events(sqs, url)
     assert [(m["source"], m["detail-type"]) for m in delivered] == [
         ("sessions", "session.created"),
         ("sessions", "session.refreshed"),
@@ -102,7 +72,7 @@ def test_events_function_ignores_its_own_writes_and_other_items(
     later = stream_records(_store(api_manager), after=first[-1]["dynamodb"]["SequenceNumber"])
     assert len(later) >= 2 and all("tokenHash" not in str(r["dynamodb"]) for r in later)
     assert _handle(later) == {"batchItemFailures": []}
-    assert len(_delivered(sqs, url)) == 1
+    assert len(delivered_events(sqs, url)) == 1
 
 
 def test_events_function_reports_the_one_failing_record_alone(
@@ -135,7 +105,7 @@ def test_events_function_retries_entries_eventbridge_failed(
 ) -> None:
     sqs, url = queue
     api_manager.create(user_id="alice")
-    client = events._event_bridge()
+    client = event_bridge()
     put = client.put_events
     calls: list[int] = []
 
@@ -147,4 +117,4 @@ def test_events_function_retries_entries_eventbridge_failed(
 
     monkeypatch.setattr(client, "put_events", flaky)
     assert _handle(stream_records(_store(api_manager))) == {"batchItemFailures": []}
-    assert calls == [1, 1] and len(_delivered(sqs, url)) == 1
+    assert calls == [1, 1] and len(delivered_events(sqs, url)) == 1

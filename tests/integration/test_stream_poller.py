@@ -14,6 +14,7 @@ from sessions_cli.protocol_servers import free_port, start_embedded_moto
 from sessions_cli.stream_poller import StreamPoller, forget_in_embedded_moto, streams_client
 from sessions_core import DynamoDBSessionStore, SessionConfig, SessionManager
 from sessions_core.dynamodb.client import make_client
+from sessions_core.keys import default_key_ring
 from tests.support import NoBus
 
 
@@ -40,7 +41,12 @@ def _poller(url: str, table: str, forget: Any) -> tuple[StreamPoller, SessionMan
     streams = streams_client(store)
     bus = NoBus()
     processor = StreamProcessor(
-        store=store, layout=store.layout, events=bus, bus="b", retention=timedelta(days=90)
+        store=store,
+        layout=store.layout,
+        keys=default_key_ring(),
+        events=bus,
+        bus="b",
+        retention=timedelta(days=90),
     )
     return (
         StreamPoller(streams, arn, processor, forget=forget),

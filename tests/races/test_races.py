@@ -86,3 +86,43 @@ def test_race_concurrent_revoke_all_counts_each_session_once(table: tuple[str, s
     managers = [fresh_manager(table) for _ in range(4)]
     counts = run_together(4, lambda i: managers[i].destroy_all_for_user("twice"))
     assert sum(counts) == 12
+
+
+def test_race_logins_during_erasure_leave_nothing_from_before_it(
+    table: tuple[str, str],
+) -> None:
+    # GIVEN a user with sessions, and logins of theirs landing while they are erased
+    setup = fresh_manager(table)
+    before = [setup.create(user_id="leaver") for _ in range(5)]
+    managers = [fresh_manager(table) for _ in range(8)]
+
+    def work(i: int) -> Any:
+        if i == 0:
+            return managers[0].erase_user("leaver")
+        return [managers[i].create(user_id="leaver") for _ in range(3)]
+
+    results = run_together(8, work)
+    racing = [s for batch in results[1:] for s in batch]
+    store = setup.config.namespaced_store
+    erased_at = min(
+        state.erased_at
+        for state in store.load_users(setup.config.keys.user_refs("leaver")).values()
+        if state.erased_at is not None
+    )
+    # THEN nothing from before the erasure is left; a racing login from before its
+    # mark stops working and leaves nothing behind; one after the mark either works
+    # or went with the erasure's listing: none is left half-revoked
+    assert results[0] >= len(before)
+    assert all(store.get(s.id) is None for s in before)
+    valid = set()
+    for session in racing:
+        answer = setup.validate(session.token or "")
+        if session.created_at <= erased_at:
+            assert not answer.valid and store.get(session.id) is None
+        else:
+            assert answer.valid or store.get(session.id) is None
+        if answer.valid:
+            valid.add(session.id)
+    listed = setup.list_for_user("leaver")
+    assert {s.id for s in listed} == valid  # no valid session the listing hides
+    assert all(s.created_at > erased_at for s in listed)
