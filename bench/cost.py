@@ -23,6 +23,7 @@ ORIGINAL = {
     "purge": "none (KV TTL)",
     "validate, activity due": "2 reads (no activity)",
     "limit": "no limit",
+    "erase": "none (destroy each session)",
 }
 
 
@@ -75,6 +76,11 @@ def measure_costs(client: Any, table: str, clock: Any) -> list[dict[str, Any]]:
         row(f"list ({count})", "list")
         manager.destroy_all_for_user(user)
         row(f"revoke-all ({count})", "revoke-all")
+        for _ in range(count):
+            manager.create(user_id=f"leaver{count}")
+        meter.reset()
+        manager.erase_user(f"leaver{count}")
+        row(f"erase ({count})", "erase")
     _limit_rows(store, clock, meter, row)
     clock.advance(days=2)
     meter.reset()
