@@ -149,8 +149,13 @@ def test_the_api_the_authorizer_the_stream_and_the_schedule_invoke_the_alias() -
     }
 
 
-def test_the_transformed_template_has_no_dependency_cycle() -> None:
-    graph = _dependency_graph(_transformed(_source()))
+@pytest.mark.parametrize(
+    "parameters",
+    [{}, {"KmsKeyArn": "arn:aws:kms:us-east-1:123456789012:key/1234abcd", "EnableDemo": "true"}],
+    ids=["defaults", "customer-key-and-demo"],
+)
+def test_the_transformed_template_has_no_dependency_cycle(parameters: dict[str, str]) -> None:
+    graph = _dependency_graph(_transformed(_source(), **parameters))
     assert list(nx.simple_cycles(graph)) == []
 
 
