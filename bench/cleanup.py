@@ -32,3 +32,21 @@ def measure_cleanup(client: Any, live: int = 200, expired: int = 50) -> dict[str
         small["requests"] == large["requests"] and small["items_read"] == large["items_read"]
     )
     return out
+
+
+def measure_idle_cleanup(client: Any, idle_days: int = 400, every: int = 5) -> dict[str, Any]:
+    """One run after ``idle_days`` without any: sessions expiring every ``every`` days
+    over the pause; requests beyond the expired items (target: at most 100)."""
+    clock = Clock()
+    store = DynamoDBSessionStore("bench-idle-cleanup", client=client)
+    store.create_table()
+    manager = SessionManager(SessionConfig(store, clock=clock, max_lifetime=None))
+    for day in range(0, idle_days, every):
+        manager.create(user_id=f"u{day}", expires_in=timedelta(days=day, hours=1))
+    clock.advance(days=idle_days)
+    meter = Meter(client)
+    deleted = manager.purge_expired()
+    figures = {"idle_days": idle_days, "deleted": deleted, **meter.snapshot()}
+    meter.close()
+    figures["beyond_expired"] = figures["requests"] - deleted
+    return figures

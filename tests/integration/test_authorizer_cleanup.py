@@ -129,3 +129,22 @@ def test_cleanup_cost_does_not_grow_with_live_sessions(moto_client: Any, clock: 
     large = _cleanup_cost(moto_client, clock, live=200, table="large")
     assert small == large
     assert small["DeleteItem"] == 20 and small["items_read"] == 20
+
+
+def test_cleanup_after_400_idle_days_costs_the_expired_items_plus_a_constant(
+    moto_client: Any, clock: FakeClock
+) -> None:
+    # GIVEN sessions whose expiries are spread over 400 days, and no cleanup run since
+    store = DynamoDBSessionStore("idle", client=moto_client)
+    store.create_table()
+    manager = SessionManager(SessionConfig(store, clock=clock, max_lifetime=None))
+    for day in range(0, 400, 5):
+        manager.create(user_id=f"u{day}", expires_in=timedelta(days=day, hours=1))
+    live = manager.create(user_id="stays", expires_in=timedelta(days=400))
+    clock.advance(days=399, hours=23)
+    # WHEN one run happens THEN it finds every expired item, at a constant overhead
+    counter = RequestCounter(moto_client)
+    assert manager.purge_expired() == 80
+    assert counter.calls["DeleteItem"] == 80
+    assert counter.total - 80 <= 100 and counter.calls["Query"] == 8
+    assert manager.get(live.id) is not None

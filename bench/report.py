@@ -1,0 +1,145 @@
+"""The printed report of ``make bench`` (the same figures bench/results.json holds)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+COLDSTART_TARGETS = {"authorizer": 1.0, "api": 1.3}
+WARM_AUTHORIZER_TARGET = 1.15
+STEPS = ("sign_in", "refresh", "sign_out", "sign_out_everywhere")
+
+
+def say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def print_report(r: dict[str, Any]) -> None:
+    m = r["machine"]
+    say(f"\nMachine: {m['cpu']}, {m['cores']} cores, Python {m['python']}, {r['date']}")
+    _costs(r["cost"])
+    _events(r["events_cost"])
+    _cpu(r["cpu"])
+    _latency(r["latency"])
+    _coldstart(r["coldstart"])
+    _cleanup(r["cleanup"])
+    _peers(r["peers"])
+
+
+def _costs(cost: dict[str, Any]) -> None:
+    say(f"\nRequests and capacity per operation ({cost['server']}; original from its algorithm):")
+    say(f"  {'operation':<44}{'requests':>9}{'RCU':>7}{'WCU':>7}   original (KV)")
+    for row in cost["rows"]:
+        ops = ", ".join(f"{k} {v}" for k, v in row["by_operation"].items())
+        say(
+            f"  {row['operation']:<44}{row['requests']:>9}{row['read_units']:>7}"
+            f"{row['write_units']:>7}   {row['original']}  [{ops}]"
+        )
+
+
+def _events(e: dict[str, Any]) -> None:
+    say("\nEvents function, per 1,000 session changes (moto in process):")
+    say(
+        f"  {e['dynamodb_requests_per_1000']} DynamoDB requests, {e['write_units_per_1000']} WCU,"
+        f" {e['put_events_calls_per_1000']} PutEvents calls for {e['events_per_1000']} events"
+    )
+
+
+def _cpu(c: dict[str, Any]) -> None:
+    say("\nCPU per call (in-memory store, no I/O; a figure, no longer a target):")
+    say(f"  floor loop      {c['floor_us']['median']:.2f} µs")
+    say(f"  validate        {c['validate_us']['median']:.2f} µs = {c['validate_over_floor']:.2f}x")
+    say(
+        f"  API handler     {c['api_handler_us']['median']:.1f} µs"
+        f" = {c['api_handler_over_validate']:.1f}x manager.validate"
+    )
+
+
+def _latency(latency: dict[str, Any]) -> None:
+    say("\nLatency over protocol servers (median ms; ours / the bare request):")
+    for name, f in latency.items():
+        if "skipped" in f:
+            say(f"  {name}: skipped ({f['skipped']})")
+            continue
+        say(
+            f"  {name:<12} validate {f['validate']['median']:.2f} / get_item"
+            f" {f['get_item']['median']:.2f} = {f['validate_over_get_item']:.2f}x;"
+            f"  refresh {f['refresh']['median']:.2f} / update_item"
+            f" {f['update_item']['median']:.2f} = {f['refresh_over_update_item']:.2f}x"
+        )
+
+
+def _coldstart(c: dict[str, Any]) -> None:
+    say("\nCold start, import + first request (dynalite; median of fresh interpreters):")
+    for name, fig in c.items():
+        if name in {"warm", "top_imports"}:
+            continue
+        target = COLDSTART_TARGETS.get(name.split(":")[0])
+        verdict = ""
+        if target is not None:
+            verdict = (
+                f"  (target <= {target}x: {'met' if fig['over_floor'] <= target else 'missed'})"
+            )
+        say(
+            f"  {name:<38}{fig['median']:7.0f} ms ({fig['min']:.0f}..{fig['max']:.0f})"
+            f" = {fig['over_floor']:.2f}x floor{verdict}"
+        )
+    warm = c["warm"]
+    say("  warm, per request (median ms):")
+    for name, fig in warm.items():
+        say(f"    {name:<26}{fig['median_ms']:.3f} = {fig['over_get_item']:.2f}x get_item")
+    ratio = warm["authorizer"]["over_get_item"]
+    met = "met" if ratio <= WARM_AUTHORIZER_TARGET else "missed"
+    say(f"    authorizer target <= {WARM_AUTHORIZER_TARGET}x get_item: {met}")
+    for name, rows in c["top_imports"].items():
+        tops = ", ".join(f"{x['module']} {x['self_ms']:.0f} ms" for x in rows[:5])
+        say(f"  top imports, {name.split(':')[0]}: {tops}")
+
+
+def _cleanup(cl: dict[str, Any]) -> None:
+    say("\nCleanup, 50 expired sessions among N live ones:")
+    for key, value in cl.items():
+        if key.startswith("live="):
+            say(
+                f"  {key:<12} deleted {value['deleted']}, {value['requests']} requests,"
+                f" {value['items_read']} items read"
+            )
+    say(f"  cost unchanged when live sessions grow 10x: {cl['unchanged']}")
+    idle = cl["after_idle"]
+    say(
+        f"  after {idle['idle_days']} idle days: deleted {idle['deleted']} in {idle['requests']}"
+        f" requests = {idle['beyond_expired']} beyond the expired (target <= 100)"
+    )
+
+
+def _peers(p: dict[str, Any]) -> None:
+    say(f"\nPeers, per page view ({p['views']} views after sign-in; latency at the client):")
+    for name, version in p["versions"].items():
+        say(f"  {name}: {version}")
+    header = (
+        f"  {'store / setting':<52}{'req':>5}{'RCU':>7}{'WCU':>7}{'w/100':>7}{'p50':>7}{'p99':>7}"
+    )
+    for server, stores in p.items():
+        if server in {"versions", "views"}:
+            continue
+        if "skipped" in stores:
+            say(f"\n  {server}: skipped ({stores['skipped']})")
+            continue
+        say(f"\n  {server} (capacity {stores['capacity']}):")
+        say(header + "   sign in / refresh / sign out / everywhere (req, WCU)")
+        for store, settings in stores.items():
+            if store == "capacity":
+                continue
+            for setting, steps in settings.items():
+                label = f"{store} / {setting}"
+                if setting == "skipped" or "failed" in steps:
+                    say(f"  {label:<52}{steps if setting == 'skipped' else steps['failed']}")
+                    continue
+                v = steps["page_view"]
+                others = " / ".join(
+                    f"{steps[s]['requests']}, {steps[s]['write_units']:g}" if steps[s] else "cannot"
+                    for s in STEPS
+                )
+                say(
+                    f"  {label:<52}{v['requests']:>5.2g}{v['read_units']:>7.3g}{v['write_units']:>7.3g}"
+                    f"{v['writes_per_100']:>7.3g}{v['p50_ms']:>7.2f}{v['p99_ms']:>7.2f}   {others}"
+                )
