@@ -33,6 +33,9 @@ MAX_TOKEN_CHARS = 4096
 METADATA_TOO_LARGE = "metadata_too_large"
 
 _CAMEL = ConfigDict(alias_generator=to_camel, populate_by_name=True, defer_build=True)
+# Answers too build their schema on first use, not at import: a cold start pays only
+# for the answers its first request sends.
+_ANSWER = ConfigDict(defer_build=True)
 
 
 class CreateSessionBody(BaseModel):
@@ -115,6 +118,8 @@ class TokenBody(BaseModel):
 class TokenAndSession(BaseModel):
     """Answer of create and refresh."""
 
+    model_config = _ANSWER
+
     token: str = Field(repr=False)
     session: PublicSession
 
@@ -127,6 +132,8 @@ class TokenAndSession(BaseModel):
 class ValidationAnswer(BaseModel):
     """Answer of ``POST /sessions/validate``."""
 
+    model_config = _ANSWER
+
     valid: bool
     session: PublicSession | None = None
     error: str | None = None
@@ -135,11 +142,15 @@ class ValidationAnswer(BaseModel):
 class SessionAnswer(BaseModel):
     """Answer of ``GET /me/session``."""
 
+    model_config = _ANSWER
+
     session: PublicSession
 
 
 class SessionList(BaseModel):
     """Answer of the listing routes."""
+
+    model_config = _ANSWER
 
     sessions: list[PublicSession]
 
@@ -147,11 +158,15 @@ class SessionList(BaseModel):
 class ActivityList(BaseModel):
     """Answer of the activity routes: the user's security log, newest first."""
 
+    model_config = _ANSWER
+
     events: list[ActivityEvent]
 
 
 class RevokedCount(BaseModel):
     """Answer of the revoke-all routes: how many live sessions this call revoked."""
+
+    model_config = _ANSWER
 
     revoked: int
 
@@ -159,11 +174,15 @@ class RevokedCount(BaseModel):
 class ErasedCount(BaseModel):
     """Answer of ``DELETE /users/{userId}``: how many items the erasure removed."""
 
+    model_config = _ANSWER
+
     erased: int
 
 
 class ErrorBody(BaseModel):
     """Every error: a stable code and a plain sentence."""
+
+    model_config = _ANSWER
 
     error: str
     message: str
