@@ -6,7 +6,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -14,6 +13,8 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from sessions_cli.protocol_servers import ProtocolServer, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,12 +44,6 @@ class Http:
                 else:
                     self.cookies.pop(name, None)
         return answer.status, json.loads(raw) if raw.strip() else None
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -89,12 +84,7 @@ class Process:
         raise RuntimeError(f"{self.command[0]} did not start:\n{''.join(self.log[-20:])}")
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        ProtocolServer(self.command[0], self.url, self.process).stop()  # type: ignore[arg-type]
 
 
 class CookieApp:
