@@ -11,7 +11,7 @@ from typing import Any
 
 import botocore.session
 
-from sessions_core.dynamodb.client import client_config
+from sessions_core.dynamodb.client import client_config, configured_region
 
 SOURCE = "sessions"
 
@@ -24,9 +24,11 @@ def bus_name() -> str:
 def make_event_bridge(endpoint_url: str | None = None) -> Any:
     """An EventBridge client bounded like the DynamoDB one (``endpoint_url``: a local
     server such as moto_server)."""
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
     return botocore.session.get_session().create_client(
-        "events", endpoint_url=endpoint_url, region_name=region, config=client_config()
+        "events",
+        endpoint_url=endpoint_url,
+        region_name=configured_region(),
+        config=client_config(),
     )
 
 

@@ -8,8 +8,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-import botocore.session
-
+from handlers.bus import make_event_bridge
 from handlers.events import retention
 from handlers.settings import key_ring
 from handlers.stream_processor import StreamProcessor
@@ -37,12 +36,10 @@ def start_local_events(
     arn = store.client.describe_table(TableName=table)["Table"].get("LatestStreamArn")
     if not arn:
         return "off (this DynamoDB has no streams)"
-    session = botocore.session.get_session()
-    region = os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
     streams = streams_client(store)
     bus: Any = KeepOnly()
     if embedded:
-        bus = session.create_client("events", region_name=region, endpoint_url=endpoint_url)
+        bus = make_event_bridge(endpoint_url)
         bus.create_event_bus(Name=BUS)
 
     def published(event: ActivityEvent) -> None:

@@ -34,6 +34,11 @@ def client_config(
     )
 
 
+def configured_region() -> str:
+    """``AWS_REGION`` (Lambda sets it), else ``AWS_DEFAULT_REGION``, else us-east-1."""
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
+
+
 def make_client(
     *,
     endpoint_url: str | None = None,
@@ -46,12 +51,7 @@ def make_client(
     The same client ``boto3.client("dynamodb")`` returns, built from botocore directly:
     importing boto3 also imports s3transfer, about a fifth of a cold start.
     """
-    region = (
-        region_name
-        or os.environ.get("AWS_REGION")
-        or os.environ.get("AWS_DEFAULT_REGION")
-        or DEFAULT_REGION
-    )
+    region = region_name or configured_region()
     client: DynamoDBClient = botocore.session.get_session().create_client(  # type: ignore[assignment]
         "dynamodb", endpoint_url=endpoint_url, region_name=region, config=config or client_config()
     )
