@@ -1,5 +1,6 @@
 """DynamoDB capacity computed from item sizes, for a server that does not report it
-truthfully (moto_server answers 0.5 or 1 whatever the item). The rules are DynamoDB's:
+truthfully (moto answers 0.5 or 1 whatever the item): the peer proxy and the events
+function's cost use it. The rules are DynamoDB's:
 a read costs 1 unit per 4 KB (half when eventually consistent), a write 1 per 1 KB of
 the larger of the item before and after it."""
 

@@ -5,10 +5,10 @@ stream; write units from DynamoDB's sizing rules, since moto does not size GSI w
 
 from __future__ import annotations
 
-import math
 from datetime import timedelta
 from typing import Any
 
+from bench.capacity import item_size, write_units
 from bench.measure import Clock, Meter
 from handlers.stream_processor import StreamProcessor
 from sessions_cli.stream_poller import read_stream
@@ -30,15 +30,6 @@ class CountingBus:
         self.calls += 1
         self.entries += len(Entries)
         return {"FailedEntryCount": 0, "Entries": [{"EventId": "x"} for _ in Entries]}
-
-
-def _item_bytes(item: dict[str, Any]) -> int:
-    """DynamoDB's size of an item: attribute names plus values (close enough for WCUs)."""
-    size = 0
-    for name, value in item.items():
-        size += len(name.encode())
-        size += len(str(next(iter(value.values()))).encode())
-    return size
 
 
 def measure_events_cost(client: Any) -> dict[str, Any]:
@@ -74,7 +65,7 @@ def measure_events_cost(client: Any) -> dict[str, Any]:
         for item in page
         if item["id"]["S"].startswith("session:activity:")
     ]
-    per_item = max(math.ceil(_item_bytes(item) / 1024) for item in items)
+    per_item = max(write_units(0, item_size(item)) for item in items)
     # Each activity item is written to the table and to every index whose keys it has.
     indexes = sum(
         1
@@ -89,5 +80,5 @@ def measure_events_cost(client: Any) -> dict[str, Any]:
         "put_events_calls_per_1000": round(bus.calls * scale),
         "events_per_1000": round(bus.entries * scale),
         "indexes_written": indexes,
-        "activity_item_bytes": max(_item_bytes(item) for item in items),
+        "activity_item_bytes": max(item_size(item) for item in items),
     }

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from bench.peers.capacity import item_size, read_units, write_units
+from bench.capacity import item_size, read_units, write_units
 
 ITEM_OPERATIONS = {
     "GetItem",

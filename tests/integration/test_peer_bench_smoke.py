@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bench.peers.capacity import item_size, read_units, write_units
+from bench.capacity import item_size, read_units, write_units
 from bench.peers.proxy import CountingProxy
 from sessions_core.dynamodb.client import client_config, make_client
 from tests.support import running_server
