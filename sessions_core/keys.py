@@ -1,11 +1,14 @@
 """The per-deployment secret key, kept outside the table (rule 12).
 
-Two things are keyed with it:
+Three things are keyed with it:
 
 - the successor of a rotated token (``HMAC(key, previous token)``): derived, so that
   racing refreshes hand out the same successor without storing it, and keyed, so that
   whoever reads every stored item and holds a dead token still cannot compute the live
   one;
+- the generation stamp in every secret (`stamp`): which rotation of its session a
+  token belongs to, with a MAC, so that a retired token of any age is recognised as
+  ours without being stored, and a forged one is not;
 - the user-derived part of a session id and the user's slot in the per-user item
   (``HMAC(key, user id)``), so an id does not reveal whose it is.
 
@@ -37,6 +40,14 @@ TAG_BYTES = 16  # the user's own slot inside that item (users may share a locati
 KEY_FILE_ENV = "SESSIONS_KEY_FILE"
 _USER = b"user\x00"
 _SUCCESSOR = b"successor\x00"
+_GENERATION = b"generation\x00"
+# A secret is 32 bytes: 16 secret bytes, the generation (4 bytes, big-endian) and a
+# 12-byte MAC over the session id, the generation and the secret bytes.
+BODY_BYTES = 16
+GENERATION_BYTES = 4
+STAMP_BYTES = 12
+SECRET_BYTES = BODY_BYTES + GENERATION_BYTES + STAMP_BYTES
+MAX_GENERATION = 2 ** (8 * GENERATION_BYTES) - 1
 
 
 @dataclass(frozen=True)
@@ -95,17 +106,51 @@ class KeyRing:
         refs = self.user_refs(user_id) if len(self._keys) > 1 else [self.user_ref(user_id)]
         return next((ref for ref in refs if ref.location == location), refs[0])
 
-    def successor_secret(self, previous_token: str) -> bytes:
-        """The 32 bytes that become the successor's secret (current key)."""
-        return hmac.digest(
-            self._keys[0], _SUCCESSOR + previous_token.encode("utf-8"), hashlib.sha256
-        )
+    def stamp(self, session_id: str, body: bytes, generation: int) -> bytes:
+        """A 32-byte secret: ``body`` (16 bytes), then ``generation`` and its MAC under
+        the current key (see `generation_of`).
 
-    def successor_secrets(self, previous_token: str) -> Iterator[bytes]:
-        """The successor's secret under each key, current first."""
+        Raises:
+            InvalidArgumentError: ``generation`` does not fit in 4 bytes.
+        """
+        return _stamped(self._keys[0], session_id, body, generation)
+
+    def generation_of(self, session_id: str, secret: bytes) -> int | None:
+        """The generation a secret of ``session_id`` was stamped with, under any key of
+        the ring; None for a secret no key stamped (a forgery, or a token issued before
+        secrets carried their generation). Costs one HMAC per key, whatever the input."""
+        if len(secret) != SECRET_BYTES:
+            return None
+        body = secret[:BODY_BYTES]
+        generation = int.from_bytes(secret[BODY_BYTES : BODY_BYTES + GENERATION_BYTES], "big")
+        found = None
+        for key in self._keys:
+            if hmac.compare_digest(_stamped(key, session_id, body, generation), secret):
+                found = generation
+        return found
+
+    def successor_secret(self, session_id: str, previous_token: str, generation: int) -> bytes:
+        """The secret of the token that replaces ``previous_token``: its secret bytes
+        derived from the previous token, stamped ``generation`` (current key)."""
+        return next(self.successor_secrets(session_id, previous_token, generation))
+
+    def successor_secrets(
+        self, session_id: str, previous_token: str, generation: int
+    ) -> Iterator[bytes]:
+        """The successor's secret under each key, current first (a refresh racing a
+        key rotation may find the one an older key derived)."""
         message = _SUCCESSOR + previous_token.encode("utf-8")
         for key in self._keys:
-            yield hmac.digest(key, message, hashlib.sha256)
+            body = hmac.digest(key, message, hashlib.sha256)[:BODY_BYTES]
+            yield _stamped(key, session_id, body, generation)
+
+
+def _stamped(key: bytes, session_id: str, body: bytes, generation: int) -> bytes:
+    if not 0 <= generation <= MAX_GENERATION:
+        raise InvalidArgumentError("a session cannot be rotated this many times")
+    count = generation.to_bytes(GENERATION_BYTES, "big")
+    message = _GENERATION + session_id.encode("ascii") + b"\x00" + count + body
+    return body + count + hmac.digest(key, message, hashlib.sha256)[:STAMP_BYTES]
 
 
 def _ref(digest: bytes) -> UserRef:

@@ -114,6 +114,7 @@ class InMemorySessionStore:
             updated = current.model_copy(
                 update={
                     "token_hash": rotation.token_hash,
+                    "generation": rotation.generation,
                     "retired": rotation.retired,
                     "rotated_at": rotation.rotated_at,
                     "expires_at": rotation.expires_at,

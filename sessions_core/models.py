@@ -95,11 +95,15 @@ class Session(BaseModel):
     limited: bool = Field(default=False, exclude=True)
     # Which "sign out everywhere" caused the tombstone, when one did (its marker's id).
     revoked_by: str | None = Field(default=None, exclude=True)
-    # Rotation state: digests of the tokens this session has retired, newest first (the
-    # first one is the immediate predecessor, valid for the grace window after
-    # ``rotated_at``; presenting any of them later is reuse: rule 11).
-    retired: tuple[str, ...] = Field(default=(), repr=False, exclude=True)
+    # Rotation state: how many times the session has been rotated (its current token's
+    # generation; every token carries its own, stamped) and when it last was. A token
+    # of an earlier generation is a replay, but for the immediate predecessor within
+    # the grace window after ``rotated_at``.
+    generation: int = Field(default=0, exclude=True)
     rotated_at: UtcDatetime | None = Field(default=None, exclude=True)
+    # Digests of retired tokens issued before tokens carried their generation (at most
+    # 16, newest first; never grows once the session's tokens are stamped).
+    retired: tuple[str, ...] = Field(default=(), repr=False, exclude=True)
 
     def is_expired(self, now: datetime) -> bool:
         """True once ``now`` has reached ``expires_at``."""

@@ -61,10 +61,20 @@ def validate_session(
     user_agent: str | None = None,
     grace: timedelta = DEFAULT_REFRESH_GRACE,
     marker: RevocationMarker | None = None,
+    keys: KeyRing | None = None,
 ) -> ValidationResult:
     """Validate ``token`` against ``session`` (and the user's revocation ``marker``,
-    when there is one) with `rules.check`; no store, no side effects."""
-    verdict = check(token, session, _now(now), grace, user_agent=user_agent, marker=marker)
+    when there is one) with `rules.check`; no store, no side effects. ``keys`` must be
+    the ring the session's tokens were made with (the local key by default)."""
+    verdict = check(
+        token,
+        session,
+        _now(now),
+        grace,
+        keys or default_key_ring(),
+        user_agent=user_agent,
+        marker=marker,
+    )
     if verdict.error is not None:
         return ValidationResult(valid=False, session=None, error=verdict.error)
     return ValidationResult(

@@ -90,6 +90,7 @@ class Rotation:
 
     expected_token_hash: str
     token_hash: str
+    generation: int
     retired: tuple[str, ...]
     rotated_at: datetime
     expires_at: datetime

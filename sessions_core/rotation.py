@@ -10,7 +10,7 @@ from sessions_core.errors import ERRORS_BY_CODE, InvalidTokenError
 from sessions_core.models import Session
 from sessions_core.records import Loaded, Rotation
 from sessions_core.rules import extended_expiry, rotated
-from sessions_core.tokens import parse_token, secret_matches, successor_token
+from sessions_core.tokens import parse_token, secret_matches, token_of
 from sessions_core.validation import Validator
 
 
@@ -59,6 +59,7 @@ class Refresher:
                 Rotation(
                     expected_token_hash=session.token_hash or "",
                     token_hash=update.token_hash or "",
+                    generation=update.generation,
                     retired=update.retired,
                     rotated_at=now,
                     expires_at=update.expires_at,
@@ -90,8 +91,8 @@ class Refresher:
         # The presented token was rotated out moments ago (another tab won the race):
         # hand back the successor it already has, without writing. Every key of the
         # ring is tried, so a key rotation does not fail a refresh racing it.
-        for secret in self._keys.successor_secrets(token):
-            successor = successor_token(session.id, secret)
+        for secret in self._keys.successor_secrets(session.id, token, session.generation):
+            successor = token_of(session.id, secret)
             if secret_matches(successor, session.token_hash):
                 return session.model_copy(update={"token": successor})
         raise InvalidTokenError()

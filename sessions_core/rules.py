@@ -22,10 +22,11 @@ from sessions_core.tokens import (
     new_session_id,
     new_token,
     retired_digest,
-    successor_token,
+    secret_of,
+    token_of,
 )
 
-# How many retired tokens a session remembers (rule 11 asks for at least 16).
+# How many digests of unstamped (older) retired tokens a session keeps at most.
 RETIRED_GENERATIONS = 16
 MAX_AAL = 3
 
@@ -92,7 +93,7 @@ def new_session(
     check_metadata(metadata)
     check_aal(aal)
     session_id = new_session_id(keys.user_ref(user_id).location)
-    token = new_token(session_id)
+    token = new_token(session_id, keys)
     where = origin or Origin()
     absolute = now + max_lifetime if max_lifetime is not None else None
     expires_at = now + expires_in if absolute is None else min(now + expires_in, absolute)
@@ -123,6 +124,7 @@ def check(
     session: Session,
     now: datetime,
     grace: timedelta,
+    keys: KeyRing,
     *,
     user_agent: str | None = None,
     marker: RevocationMarker | None = None,
@@ -133,20 +135,22 @@ def check(
     Order matters: a secret that is neither the current one nor a retired one is
     ``invalid_token`` whatever the session's state (a guess learns nothing and, above
     all, revokes nothing: otherwise anyone who saw an id could log its owner out). A
-    retired token is reuse unless it is the immediate predecessor within the grace
-    window (rule 11). Then revocation (a tombstone or a per-user "revoked before"
-    marker), expiry, no longer being ``admitted`` under the per-user limit (evicted),
-    and last the user agent.
+    retired token, of any generation, is reuse unless it is the immediate predecessor
+    within the grace window (`predecessor`). Then revocation (a tombstone or a
+    per-user "revoked before" marker), expiry, no longer being ``admitted`` under the
+    per-user limit (evicted), and last the user agent.
+
+    Costs one SHA-256 and one HMAC per key of ``keys``, whatever the token.
     """
     presented = hash_token(token)
     if session.token_hash and compare_digest(presented, session.token_hash):
         via_previous = False
     else:
-        generation = retired_generation(presented, session.retired)
-        if generation is None:
+        retired = predecessor(token, presented, session, keys)
+        if retired is None:
             return _INVALID
         rotated_at = session.rotated_at or session.created_at
-        if generation > 0 or now > rotated_at + grace:
+        if not retired or now > rotated_at + grace:
             return _REVOKED if session.is_revoked else _REUSE
         via_previous = True
     if session.revoked_at is not None or (marker is not None and marker.revokes(session)):
@@ -160,8 +164,30 @@ def check(
     return Verdict(None, True) if via_previous else _USABLE
 
 
+def predecessor(token: str, token_hash: str, session: Session, keys: KeyRing) -> bool | None:
+    """For a token that is not ``session``'s current one: None when it never was one
+    of its tokens (a forgery, or another session's), else whether it is the immediate
+    predecessor of the current token (True) or older (False).
+
+    A stamped token says its generation (checked under every key of the ring, so
+    tokens issued before a key rotation are recognised): the predecessor's is the
+    current one less one. A token issued before secrets were stamped is found among
+    the session's remembered digests; it is the predecessor when it was rotated out
+    last, i.e. when the session has not been rotated since (generation 0), or once
+    and from it (generation 1).
+    """
+    generation = keys.generation_of(session.id, secret_of(token))
+    if generation is not None:
+        return generation == session.generation - 1 if generation < session.generation else None
+    position = retired_generation(token_hash, session.retired)
+    if position is None:
+        return None
+    return position == 0 and session.generation <= 1
+
+
 def retired_generation(token_hash: str, retired: tuple[str, ...]) -> int | None:
-    """Which retired token ``token_hash`` is (0 = the immediate predecessor), or None.
+    """Which remembered (unstamped) retired token ``token_hash`` is (0 = the newest),
+    or None.
 
     Every entry is compared (constant time each) so the answer's timing does not say
     which generation matched.
@@ -222,14 +248,24 @@ def rotated(
     session: Session, token: str, now: datetime, expires_at: datetime, keys: KeyRing
 ) -> Session:
     """The copy of ``session`` after ``token`` (its current token) is rotated out at
-    ``now``: the successor derived from ``token`` with the current key, ``token``
-    first among the retired."""
-    successor = successor_token(session.id, keys.successor_secret(token))
-    retired = (retired_digest(hash_token(token)), *session.retired)[:RETIRED_GENERATIONS]
+    ``now``: the successor derived from ``token`` with the current key and stamped
+    with the next generation. Nothing about ``token`` is stored: its own stamp will say
+    it is retired. Only an unstamped token (issued before stamps) is remembered, by
+    digest, as such tokens always were.
+
+    Raises:
+        InvalidArgumentError: the session has had 2**32 - 1 rotations.
+    """
+    generation = session.generation + 1
+    successor = token_of(session.id, keys.successor_secret(session.id, token, generation))
+    retired = session.retired
+    if keys.generation_of(session.id, secret_of(token)) is None:
+        retired = (retired_digest(hash_token(token)), *retired)[:RETIRED_GENERATIONS]
     return session.model_copy(
         update={
             "token": successor,
             "token_hash": hash_token(successor),
+            "generation": generation,
             "retired": retired,
             "rotated_at": now,
             "expires_at": expires_at,

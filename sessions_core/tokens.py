@@ -3,8 +3,11 @@
 A token is ``<session id>.<secret>``. The id is a canonical lowercase UUID (version 8)
 whose first 48 bits are a keyed hash of the user id (`keys.UserRef.location`), so the
 per-user item can be read in the same request as the session without the id revealing
-its user. The secret is 32 bytes from the OS CSPRNG, base64url without padding (43
-characters).
+its user. The secret is 32 bytes, base64url without padding (43 characters): 16 secret
+bytes (from the OS CSPRNG at create, derived from the previous token at a rotation),
+the session's generation (how many rotations it has had) and a MAC of both under the
+deployment key (`keys.KeyRing.stamp`). The generation lets any retired token, however
+old, be recognised as a replay without the session remembering it.
 """
 
 from __future__ import annotations
@@ -16,11 +19,14 @@ import re
 import secrets
 import uuid
 
+from sessions_core.keys import BODY_BYTES, KeyRing
+
 SECRET_CHARS = 43  # base64url of 32 bytes, no padding
 SESSION_ID_CHARS = 36
 TOKEN_CHARS = SESSION_ID_CHARS + 1 + SECRET_CHARS
-# Retired tokens are remembered by the first 128 bits of their SHA-256: enough to
-# recognise a replay, never enough (nor meant) to authenticate one.
+# Tokens issued before secrets carried their generation were remembered, once retired,
+# by the first 128 bits of their SHA-256 (at most 16 of them): sessions created then
+# still hold that list until they end, so it is still read.
 RETIRED_DIGEST_CHARS = 32
 
 _TOKEN_RE = re.compile(
@@ -74,17 +80,22 @@ def parse_token(token: object) -> str | None:
     return token[:SESSION_ID_CHARS]
 
 
-def new_token(session_id: str) -> str:
-    """A fresh token for ``session_id`` with a random secret."""
-    return f"{session_id}.{generate_secure_token()}"
+def new_token(session_id: str, keys: KeyRing) -> str:
+    """A fresh token for ``session_id``: random secret bytes, generation 0."""
+    return token_of(session_id, keys.stamp(session_id, secrets.token_bytes(BODY_BYTES), 0))
 
 
-def successor_token(session_id: str, secret: bytes) -> str:
-    """The token that replaces a rotated one, from its derived 32-byte ``secret``
-    (`keys.KeyRing.successor_secret`): derived rather than random so that two
+def token_of(session_id: str, secret: bytes) -> str:
+    """The token for ``session_id`` with a 32-byte ``secret``. A rotation's secret is
+    derived (`keys.KeyRing.successor_secret`) rather than random, so that two
     concurrent refreshes of one token, or a refresh retried within the grace window,
     hand out the same successor without a second write."""
     return f"{session_id}.{base64.urlsafe_b64encode(secret).rstrip(b'=').decode('ascii')}"
+
+
+def secret_of(token: str) -> bytes:
+    """The 32 secret bytes of a well-formed token (`parse_token` said yes)."""
+    return base64.urlsafe_b64decode(token[SESSION_ID_CHARS + 1 :] + "=")
 
 
 def retired_digest(token_hash: str) -> str:

@@ -88,6 +88,7 @@ class Validator:
             session,
             now,
             self.config.refresh_grace,
+            self._keys,
             user_agent=user_agent,
             marker=state.marker,
             admitted=state.admits(session),

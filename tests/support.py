@@ -231,3 +231,30 @@ def pump_activity(store: Any) -> None:
 
 
 _PUMPED: dict[int, str] = {}
+
+
+def stored_item_size(store: Any, session_id: str) -> int:
+    """The size of a session's stored item as DynamoDB counts it (attribute names plus
+    values), read raw from the table; for the in-memory store, the size of what it
+    keeps about rotations (the generation and the retired digests)."""
+    from sessions_core import InMemorySessionStore
+
+    if isinstance(store, InMemorySessionStore):
+        kept = store.with_prefix("session:").get(session_id)
+        return len(str(kept.generation)) + sum(len(d) // 2 for d in kept.retired)
+    view = store.with_prefix("session:")
+    item = view.table.get(view.layout.session_key(session_id))
+    return sum(len(name) + _value_size(value) for name, value in item.items())
+
+
+def _value_size(value: dict[str, Any]) -> int:
+    ((kind, data),) = value.items()
+    if kind in {"S", "N"}:
+        return len(str(data).encode())
+    if kind == "B":
+        return len(data)
+    if kind == "BOOL":
+        return 1
+    if kind == "M":
+        return 3 + sum(len(k) + 1 + _value_size(v) for k, v in data.items())
+    return len(str(data))

@@ -121,6 +121,8 @@ def session_to_item(layout: Layout, session: Session) -> Item:
         item["metadata"] = {"S": json.dumps(session.metadata, separators=(",", ":"))}
     if session.bound_user_agent is not None:
         item["boundUserAgent"] = {"S": session.bound_user_agent}
+    if session.generation:
+        item["generation"] = num(session.generation)
     if session.retired:
         item["retired"] = {"B": retired_bytes(session.retired)}
     if session.rotated_at is not None:
@@ -229,6 +231,7 @@ def item_to_session(layout: Layout, item: Item) -> Session:
         lifetime = item.get("lifetimeMs")
         sliding = item.get("slidingExpiration")
         retired = item.get("retired")
+        generation = item.get("generation")
         aal = item.get("aal")
         limited = item.get("limited")
         return Session.model_construct(
@@ -247,6 +250,7 @@ def item_to_session(layout: Layout, item: Item) -> Session:
             else timedelta(hours=24),
             last_active_at=_opt_ms(item, "lastActiveAt"),
             revoked_reason=revoked_reason(item),
+            generation=int(generation["N"]) if generation is not None else 0,
             retired=retired_digests(retired["B"]) if retired is not None else (),
             rotated_at=_opt_ms(item, "rotatedAt"),
             device=device_from(item),

@@ -44,15 +44,20 @@ def rotate(table: Table, layout: Layout, session_id: str, rotation: Rotation) ->
     """UpdateItem guarded by the expected token hash; on failure the item as it stands
     comes from ``ALL_OLD`` or, where a server omits it, a fresh read."""
     key = layout.session_key(session_id)
+    # Only sessions from before stamped tokens have (or ever get) retired digests.
+    retired = {":retired": {"B": retired_bytes(rotation.retired)}} if rotation.retired else {}
     change = Expression(
-        update="SET tokenHash = :hash, retired = :retired, rotatedAt = :at, "
-        "lastActiveAt = :at, " + _origin_set(rotation.ip_address, rotation.country) + EXPIRY_SET,
+        update="SET tokenHash = :hash, generation = :gen, rotatedAt = :at, lastActiveAt = :at, "
+        + ("retired = :retired, " if retired else "")
+        + _origin_set(rotation.ip_address, rotation.country)
+        + EXPIRY_SET,
         condition="tokenHash = :expected AND attribute_not_exists(revokedAt)",
         names=EXPIRY_NAMES,
         values={
             ":expected": {"S": rotation.expected_token_hash},
             ":hash": {"S": rotation.token_hash},
-            ":retired": {"B": retired_bytes(rotation.retired)},
+            ":gen": num(rotation.generation),
+            **retired,
             ":at": num(to_ms(rotation.rotated_at)),
             **_origin_values(rotation.ip_address, rotation.country),
             **layout.expiry_values(key, rotation.expires_at),
