@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from handlers.client_origin import client_origin
-from handlers.credentials import credential_from
+from handlers.credentials import cookie_allowed, credential_from
 from handlers.wiring import Wiring
 from sessions_core import SessionError
 
@@ -29,7 +29,13 @@ def _dict(value: Any) -> dict[str, Any]:
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
-    """Allow with ``{userId, sessionId, authenticatedAt, aal}`` in the context, or deny.
+    """Allow with ``{userId, sessionId, authenticatedAt, aal, credential}`` in the
+    context, or deny. ``credential`` says how the caller proved it (``bearer`` or
+    ``cookie``), so the API behind may apply its own policy.
+
+    A cookie on a method that changes state (anything but GET, HEAD, OPTIONS) must come
+    from an allowed ``Origin`` (or, without one, ``Sec-Fetch-Site: same-origin``):
+    otherwise any site could make a signed-in browser call the API (CSRF).
 
     Whatever the event's shape (headers as a list, ``None`` cookies, not even a dict),
     it answers: what it cannot read is no credential, and no credential is a deny.
@@ -44,11 +50,17 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
 
 
 def _decide(event: dict[str, Any]) -> dict[str, Any]:
-    credential = credential_from(event.get("headers"), event.get("cookies"))
+    headers = event.get("headers")
+    credential = credential_from(headers, event.get("cookies"))
     if credential is None:
         return DENY
+    runtime = wiring.runtime()
+    if credential.source == "cookie":
+        method = _dict(_dict(event.get("requestContext")).get("http")).get("method")
+        if not cookie_allowed(str(method or ""), headers, runtime.settings.allowed_origins):
+            return DENY
     origin = client_origin(event)
-    result = wiring.runtime().manager.validate(
+    result = runtime.manager.validate(
         credential.token,
         user_agent=origin.user_agent,
         ip_address=origin.ip_address,
@@ -67,5 +79,6 @@ def _decide(event: dict[str, Any]) -> dict[str, Any]:
             "sessionId": session.id,
             "authenticatedAt": int(proved.timestamp()),
             "aal": session.aal,
+            "credential": credential.source,
         },
     }

@@ -27,7 +27,7 @@ from handlers.api_models import (
 )
 from handlers.client_origin import ClientOrigin, client_origin
 from handlers.cookies import cleared_cookie, session_cookie
-from handlers.credentials import Credential, credential_from, header
+from handlers.credentials import Credential, cookie_allowed, credential_from
 from handlers.http_errors import ApiError
 from handlers.observability import count
 from handlers.responses import json_response, runtime_of
@@ -51,10 +51,12 @@ def _credential(*, changes_state: bool) -> Credential:
     credential = credential_from(event.headers, event.cookies)
     if credential is None:
         raise ApiError(401, "missing_token", "send the session token as a Bearer token or cookie")
-    if changes_state and credential.source == "cookie":
-        origin = (header(event.headers, "origin") or "").rstrip("/")
-        if origin not in settings().allowed_origins:
-            raise ApiError(403, "forbidden_origin", "this origin may not change the session")
+    if (
+        changes_state
+        and credential.source == "cookie"
+        and not cookie_allowed("POST", event.headers, settings().allowed_origins)
+    ):
+        raise ApiError(403, "forbidden_origin", "this origin may not change the session")
     return credential
 
 
@@ -116,7 +118,7 @@ def refresh_me() -> Response[str]:
         country=origin.country,
     )
     count("SessionsRefreshed")
-    if credential.source == "header":
+    if credential.source == "bearer":
         return json_response(200, TokenAndSession.of(session))
     # Rule 15: the HttpOnly cookie's token never reaches the body, where scripts read.
     same_site = settings().cookie_same_site

@@ -22,6 +22,13 @@ MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's own payload limit
 DEMO_CONDITION = "DemoEnabled"
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver listens with a backlog of 5: a page opening a few dozen connections
+    # at once (or a test racing 40 sign-ins) had connections reset.
+    request_queue_size = 128
+    daemon_threads = True
+
+
 def make_gateway(
     template_path: Path, *, demo: bool = False, iam_check: IamCheck | None = None
 ) -> LocalGateway:
@@ -149,7 +156,7 @@ def serve(
     gateway = make_gateway(
         template_path, demo=demo, iam_check=environment_iam_check if enforce_iam else None
     )
-    httpd = ThreadingHTTPServer((host, port), _request_handler(gateway, log))
+    httpd = _Server((host, port), _request_handler(gateway, log))
     bound_port = httpd.server_address[1]
     origins = {f"http://{host}:{bound_port}", f"http://localhost:{bound_port}"}
     extra = {o for o in os.environ.get("ALLOWED_ORIGINS", "").split(",") if o}

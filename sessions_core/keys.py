@@ -41,6 +41,7 @@ KEY_FILE_ENV = "SESSIONS_KEY_FILE"
 _USER = b"user\x00"
 _SUCCESSOR = b"successor\x00"
 _GENERATION = b"generation\x00"
+_ADDRESS = b"address\x00"
 # A secret is 32 bytes: 16 secret bytes, the generation (4 bytes, big-endian) and a
 # 12-byte MAC over the session id, the generation and the secret bytes.
 BODY_BYTES = 16
@@ -105,6 +106,12 @@ class KeyRing:
         location = location_of(session_id)
         refs = self.user_refs(user_id) if len(self._keys) > 1 else [self.user_ref(user_id)]
         return next((ref for ref in refs if ref.location == location), refs[0])
+
+    def address_tag(self, address: str) -> str:
+        """A client address as the login counters keep it: a keyed hash (32 hex
+        characters), so the table holds no address in clear."""
+        digest = hmac.digest(self._keys[0], _ADDRESS + address.encode("utf-8"), hashlib.sha256)
+        return digest[:TAG_BYTES].hex()
 
     def stamp(self, session_id: str, body: bytes, generation: int) -> bytes:
         """A 32-byte secret: ``body`` (16 bytes), then ``generation`` and its MAC under

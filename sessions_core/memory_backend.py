@@ -6,11 +6,11 @@ from __future__ import annotations
 import secrets
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sessions_core.activity import ActivityEvent, translate
 from sessions_core.models import Session
-from sessions_core.records import Admission, LoginFailures, RevocationMarker, UserState
+from sessions_core.records import Admission, LoginAttempts, RevocationMarker, UserState
 
 
 @dataclass
@@ -25,7 +25,7 @@ class MemoryBackend:
     markers: dict[str, dict[str, tuple[RevocationMarker, datetime]]] = field(default_factory=dict)
     admissions: dict[str, dict[str, Admission]] = field(default_factory=dict)
     erasures: dict[str, dict[str, datetime]] = field(default_factory=dict)
-    login_failures: dict[str, LoginFailures] = field(default_factory=dict)
+    login_attempts: dict[str, LoginAttempts] = field(default_factory=dict)
     # Per prefix, then event id: the user's security log, filled on each write as
     # DynamoDB's stream fills the table's (the same `translate`).
     activity: dict[str, dict[str, ActivityEvent]] = field(default_factory=dict)
@@ -64,7 +64,7 @@ class MemoryBackend:
         gone = [k for k in session_keys if self.sessions.pop(k, None) is not None]
         kept = self.activity.get(prefix, {})
         events = [i for i in event_ids if kept.pop(i, None) is not None]
-        counters = [k for k in login_keys if self.login_failures.pop(k, None) is not None]
+        counters = [k for k in login_keys if self.login_attempts.pop(k, None) is not None]
         return len(gone) + len(events) + len(counters)
 
     def admit(self, item: str, tag: str, admission: Admission, expected: str | None) -> bool:
@@ -83,17 +83,6 @@ class MemoryBackend:
         if current is not None and session_id in current.sessions:
             kept = {sid: e for sid, e in current.sessions.items() if sid != session_id}
             self.admissions[item][tag] = Admission(secrets.token_hex(8), kept)
-
-    def count_failure(self, key: str, at: datetime, window: timedelta) -> LoginFailures:
-        """One failed sign-in counted at ``key``; a window past ``window`` starts over
-        (call with the lock held)."""
-        current = self.login_failures.get(key)
-        if current is None or current.first_at + window <= at:
-            counted = LoginFailures(1, at)
-        else:
-            counted = LoginFailures(current.count + 1, current.first_at)
-        self.login_failures[key] = counted
-        return counted
 
     def purge(self, prefix: str, now: datetime, limit: int | None) -> int:
         """Delete expired sessions, tombstones and marks under ``prefix``, at most

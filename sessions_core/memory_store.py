@@ -8,6 +8,7 @@ keyed as the DynamoDB store keys them (``prefix + id``), so views under other pr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sessions_core.activity import ActivityEvent
@@ -17,7 +18,7 @@ from sessions_core.models import RevokedReason, Session
 from sessions_core.store import (
     Admission,
     Loaded,
-    LoginFailures,
+    LoginAttempts,
     RevocationMarker,
     RotateResult,
     Rotation,
@@ -252,20 +253,27 @@ class InMemorySessionStore:
 
     index_lag = timedelta(0)  # a dict shows every write at once
 
-    def login_failures(self, ref: UserRef) -> LoginFailures | None:
-        """The failures counted under ``ref``."""
+    def login_attempts(self, ref: UserRef) -> LoginAttempts | None:
+        """The attempts counted under ``ref``."""
         with self._backend.lock:
-            return self._backend.login_failures.get(self._login_key(ref))
+            return self._backend.login_attempts.get(self._login_key(ref))
 
-    def add_login_failure(self, ref: UserRef, *, at: datetime, window: timedelta) -> LoginFailures:
-        """Count one failure (see `SessionStore.add_login_failure`)."""
+    def change_login_attempts(
+        self,
+        ref: UserRef,
+        change: Callable[[LoginAttempts | None], LoginAttempts | None],
+        *,
+        expires_at: datetime,
+    ) -> tuple[LoginAttempts | None, bool]:
+        """Replace the attempts with ``change(current)`` under the lock."""
+        key = self._login_key(ref)
         with self._backend.lock:
-            return self._backend.count_failure(self._login_key(ref), at, window)
-
-    def clear_login_failures(self, ref: UserRef) -> None:
-        """Forget the failures counted under ``ref``."""
-        with self._backend.lock:
-            self._backend.login_failures.pop(self._login_key(ref), None)
+            current = self._backend.login_attempts.get(key)
+            changed = change(current)
+            if changed is None:
+                return current, False
+            self._backend.login_attempts[key] = changed
+            return changed, True
 
     def record_activity(self, event: ActivityEvent, *, expires_at: datetime) -> bool:
         """Keep ``event`` unless it is already kept (this store records its own events

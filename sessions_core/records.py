@@ -126,11 +126,22 @@ class Touch:
 
 
 @dataclass(frozen=True)
-class LoginFailures:
-    """Failed sign-ins of one user name: how many, since when (the window's start)."""
+class Window:
+    """Sign-in attempts counted in one window: since when, and how many."""
 
+    start: datetime
     count: int
-    first_at: datetime
+
+
+@dataclass(frozen=True)
+class LoginAttempts:
+    """Sign-in attempts for one user name: all addresses together (``window``) and per
+    client address (``addresses``, by the address's keyed hash). ``version`` changes on
+    every write: a write is conditional on the version it read."""
+
+    window: Window
+    addresses: Mapping[str, Window] = field(default_factory=dict)
+    version: str = ""
 
 
 class SessionIdTakenError(Exception):

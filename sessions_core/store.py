@@ -8,6 +8,7 @@ the unit tests and the DynamoDB tests check one behaviour (tests/contract).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol, Self
 
@@ -17,7 +18,7 @@ from sessions_core.models import RevokedReason, Session
 from sessions_core.records import (
     Admission,
     Loaded,
-    LoginFailures,
+    LoginAttempts,
     RevocationMarker,
     RotateResult,
     Rotation,
@@ -29,7 +30,7 @@ from sessions_core.records import (
 __all__ = [
     "Admission",
     "Loaded",
-    "LoginFailures",
+    "LoginAttempts",
     "RevocationMarker",
     "RotateResult",
     "Rotation",
@@ -144,15 +145,22 @@ class SessionStore(Protocol):
     def index_lag(self) -> timedelta:
         """How long a write may take to show in the user indexes."""
 
-    def login_failures(self, ref: UserRef) -> LoginFailures | None:
-        """The failed sign-ins counted under ``ref`` (strongly consistent), if any."""
+    def login_attempts(self, ref: UserRef) -> LoginAttempts | None:
+        """The sign-in attempts counted under ``ref`` (strongly consistent), if any."""
 
-    def add_login_failure(self, ref: UserRef, *, at: datetime, window: timedelta) -> LoginFailures:
-        """Count one failure at ``at`` atomically: a window older than ``window`` starts
-        over at 1. Returns the count after this one."""
-
-    def clear_login_failures(self, ref: UserRef) -> None:
-        """Forget the failures counted under ``ref`` (idempotent)."""
+    def change_login_attempts(
+        self,
+        ref: UserRef,
+        change: Callable[[LoginAttempts | None], LoginAttempts | None],
+        *,
+        expires_at: datetime,
+    ) -> tuple[LoginAttempts | None, bool]:
+        """Replace the attempts at ``ref`` with ``change(current)`` atomically: the
+        write is conditional on the version ``change`` saw, and ``change`` is called
+        again with what another writer left when it lost (contention is never an
+        error). ``change`` returning None writes nothing. The item lives until
+        ``expires_at``. Returns the attempts as they now stand and whether this call
+        wrote them."""
 
     def record_activity(self, event: ActivityEvent, *, expires_at: datetime) -> bool:
         """Keep ``event`` in its user's activity until ``expires_at``. Condition: not

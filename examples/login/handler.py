@@ -97,14 +97,15 @@ def _same_origin() -> None:
 
 
 def _check_password(throttle: LoginThrottle, username: str, password: str) -> None:
-    # Rule 16: the block is checked before the password, so a blocked name learns
-    # nothing more; every wrong password counts, whatever its characters.
-    _refuse_if_blocked(throttle.retry_after(username))
+    # Counted before the password is checked, in one atomic write that also decides:
+    # however many guesses race, at most five per address (fifty per name) reach the
+    # check in a window; the rest answer 429 and learn nothing.
+    address = client_origin(app.current_event.raw_event).ip_address or "unknown"
+    _refuse_if_blocked(throttle.attempt(username, address))
     if not check_password(username, password):
-        throttle.failed(username)  # the next attempt answers 429 once at the limit
         count("LoginsFailed")
         raise ApiError(401, "invalid_credentials", "unknown user or wrong password")
-    throttle.succeeded(username)
+    throttle.succeeded(username, address)
 
 
 @app.post("/login")

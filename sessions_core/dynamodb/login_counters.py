@@ -1,71 +1,91 @@
-"""Failed sign-ins per user name (rule 16): one small item per keyed name hash.
+"""Sign-in attempts per user name (`login_throttle`): one small item per keyed name
+hash, changed by conditional puts on its version.
 
-The item expires with its window (``expiresAt`` = first failure + window), so cleanup
-and TTL remove it like any other.
+The item holds the name's window (``f`` start, epoch ms; ``n`` count), each client
+address's window under ``a`` (keyed address hash → ``{f, n}``) and a version ``v``. It
+expires with its latest window (``expiresAt``), so cleanup and TTL remove it like any
+other.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime
 
 from sessions_core.dynamodb.errors import ConditionFailedError
 from sessions_core.dynamodb.items import Layout, from_ms, num, to_ms
 from sessions_core.dynamodb.table import Expression, Item, Table
 from sessions_core.errors import CorruptItemError, StoreUnavailableError
 from sessions_core.keys import UserRef
-from sessions_core.store import LoginFailures
+from sessions_core.records import LoginAttempts, Window
 
-_ATTEMPTS = 4
+# Every lost round means another writer won one: this bounds a pathological storm.
+_ATTEMPTS = 100
 
 
-def read_failures(table: Table, layout: Layout, ref: UserRef) -> LoginFailures | None:
+def read_attempts(table: Table, layout: Layout, ref: UserRef) -> LoginAttempts | None:
     """The counter (strongly consistent GetItem), if any."""
     item = table.get(layout.login_key(ref))
-    return _failures(item) if item else None
+    return _attempts(item) if item else None
 
 
-def add_failure(
-    table: Table, layout: Layout, ref: UserRef, *, at: datetime, window: timedelta
-) -> LoginFailures:
-    """ADD to the counter while its window is open, else start it over; each branch is
-    conditional, so concurrent failures are all counted.
+def change_attempts(
+    table: Table,
+    layout: Layout,
+    ref: UserRef,
+    change: Callable[[LoginAttempts | None], LoginAttempts | None],
+    expires_at: datetime,
+) -> tuple[LoginAttempts | None, bool]:
+    """Read, ``change``, and put conditionally on the version read; a lost race hands
+    back the winner's item (``ALL_OLD``) and ``change`` decides again on it.
 
     Raises:
-        StoreUnavailableError: the counter stayed contended through every attempt.
+        StoreUnavailableError: the item stayed contended through every round.
     """
     key = layout.login_key(ref)
-    at_ms = to_ms(at)
-    cutoff = num(at_ms - int(window / timedelta(milliseconds=1)))
+    found = table.get(key)
+    current = _attempts(found) if found else None
     for _ in range(_ATTEMPTS):
+        changed = change(current)
+        if changed is None:
+            return current, False
+        guard = (
+            Expression(condition="attribute_not_exists(id)")
+            if current is None
+            else Expression(condition="v = :v", values={":v": {"S": current.version}})
+        )
         try:
-            counted = table.update(
-                key,
-                Expression(
-                    update="ADD n :one",
-                    condition="attribute_exists(id) AND f > :cutoff",
-                    values={":one": num(1), ":cutoff": cutoff},
-                ),
-                returning="ALL_NEW",
-            )
-            return _failures(counted)
-        except ConditionFailedError:
-            pass  # no counter, or its window has closed: open a new one
-        try:
-            table.put(
-                {**key, "n": num(1), "f": num(at_ms), **layout.expiry_attributes(key, at + window)},
-                Expression(
-                    condition="attribute_not_exists(id) OR f <= :cutoff",
-                    values={":cutoff": cutoff},
-                ),
-            )
-            return LoginFailures(1, at)
-        except ConditionFailedError:
-            continue  # another failure opened the window first: count into it
-    raise StoreUnavailableError("the login failure counter stayed contended")
+            table.put(_item(layout, key, changed, expires_at), guard, old_on_failure=True)
+        except ConditionFailedError as lost:
+            current = _attempts(lost.item) if lost.item else read_attempts(table, layout, ref)
+            continue
+        return changed, True
+    raise StoreUnavailableError("the sign-in attempt counter stayed contended")
 
 
-def _failures(item: Item) -> LoginFailures:
+def _item(layout: Layout, key: Item, attempts: LoginAttempts, expires_at: datetime) -> Item:
+    return {
+        **key,
+        "v": {"S": attempts.version},
+        "f": num(to_ms(attempts.window.start)),
+        "n": num(attempts.window.count),
+        "a": {
+            "M": {
+                tag: {"M": {"f": num(to_ms(w.start)), "n": num(w.count)}}
+                for tag, w in attempts.addresses.items()
+            }
+        },
+        **layout.expiry_attributes(key, expires_at),
+    }
+
+
+def _window(fields: Item) -> Window:
+    return Window(from_ms(fields["f"]["N"]), int(fields["n"]["N"]))
+
+
+def _attempts(item: Item) -> LoginAttempts:
     try:
-        return LoginFailures(int(item["n"]["N"]), from_ms(item["f"]["N"]))
+        addresses = {tag: _window(value["M"]) for tag, value in item["a"]["M"].items()}
+        return LoginAttempts(_window(item), addresses, str(item["v"]["S"]))
     except (KeyError, TypeError, ValueError) as error:
         raise CorruptItemError() from error

@@ -8,6 +8,7 @@ strongly consistent BatchGetItem; writes are single conditional UpdateItems.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +26,7 @@ from sessions_core.dynamodb.items import (
     num,
     to_ms,
 )
-from sessions_core.dynamodb.login_counters import add_failure, read_failures
+from sessions_core.dynamodb.login_counters import change_attempts, read_attempts
 from sessions_core.dynamodb.schema import USER_INDEX
 from sessions_core.dynamodb.session_writes import (
     insert,
@@ -43,7 +44,7 @@ from sessions_core.models import RevokedReason, Session
 from sessions_core.store import (
     Admission,
     Loaded,
-    LoginFailures,
+    LoginAttempts,
     RevocationMarker,
     RotateResult,
     Rotation,
@@ -273,17 +274,19 @@ class DynamoDBSessionStore:
 
     # -- login failures and cleanup --------------------------------------------------
 
-    def login_failures(self, ref: UserRef) -> LoginFailures | None:
+    def login_attempts(self, ref: UserRef) -> LoginAttempts | None:
         """The counter item (strongly consistent GetItem), if any."""
-        return read_failures(self.table, self.layout, ref)
+        return read_attempts(self.table, self.layout, ref)
 
-    def add_login_failure(self, ref: UserRef, *, at: datetime, window: timedelta) -> LoginFailures:
-        """Count one failure (see `login_counters.add_failure`)."""
-        return add_failure(self.table, self.layout, ref, at=at, window=window)
-
-    def clear_login_failures(self, ref: UserRef) -> None:
-        """Delete the counter item (idempotent)."""
-        self.table.delete(self.layout.login_key(ref))
+    def change_login_attempts(
+        self,
+        ref: UserRef,
+        change: Callable[[LoginAttempts | None], LoginAttempts | None],
+        *,
+        expires_at: datetime,
+    ) -> tuple[LoginAttempts | None, bool]:
+        """Conditional puts on the version (`login_counters.change_attempts`)."""
+        return change_attempts(self.table, self.layout, ref, change, expires_at)
 
     def record_activity(self, event: ActivityEvent, *, expires_at: datetime) -> bool:
         """A conditional PutItem of the event's item (`activity_items.record`)."""

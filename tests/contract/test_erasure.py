@@ -19,7 +19,7 @@ def test_erase_removes_sessions_tombstones_activity_and_counters(
     live = manager.create(user_id="ursula", user_agent="curl/8.5.0")
     gone = manager.create(user_id="ursula")
     manager.destroy(gone.id)  # a tombstone
-    LoginThrottle(manager.config).failed("ursula")
+    LoginThrottle(manager.config).attempt("ursula", "203.0.113.7")
     other = manager.create(user_id="victor")
     pump_activity(store)
     assert len(manager.activity_for_user("ursula")) == 3
@@ -30,7 +30,8 @@ def test_erase_removes_sessions_tombstones_activity_and_counters(
     assert manager.get(gone.id) is None and manager.list_for_user("ursula") == []
     pump_activity(store)
     assert manager.activity_for_user("ursula") == []
-    assert LoginThrottle(manager.config).retry_after("ursula") is None
+    counters = manager.config.namespaced_store
+    assert counters.login_attempts(manager.config.keys.user_ref("ursula")) is None
     assert manager.validate(other.token or "").valid  # nobody else's
 
 

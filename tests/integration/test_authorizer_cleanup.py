@@ -38,13 +38,15 @@ def test_authorizer_cookie_token_allows_with_identity_and_step_up_facts(
             "sessionId": session.id,
             "authenticatedAt": int(session.created_at.timestamp()),
             "aal": 2,
+            "credential": "cookie",
         },
     }
 
 
 def test_authorizer_bearer_token_allows(api_manager: SessionManager) -> None:
     session = api_manager.create(user_id="alice")
-    assert _authorize(_with_header(session.token or ""))["isAuthorized"] is True
+    answer = _authorize(_with_header(session.token or ""))
+    assert answer["isAuthorized"] is True and answer["context"]["credential"] == "bearer"
 
 
 @pytest.mark.parametrize(

@@ -39,7 +39,7 @@ def test_erasure_leaves_the_user_id_in_no_item(
 ) -> None:
     session = api_manager.create(user_id=USER, user_agent="curl/8.5.0")
     api_manager.refresh(session.token or "")
-    LoginThrottle(api_manager.config).failed(USER)
+    LoginThrottle(api_manager.config).attempt(USER, "203.0.113.7")
     events.handler(
         {"Records": stream_records(api_manager.config.namespaced_store)},
         LocalContext("EventsFunction"),
