@@ -87,6 +87,14 @@ class SessionLimitError(SessionError):
         self.sessions = sessions
 
 
+class UserErasedError(SessionError):
+    """The user was erased while this session was being created: the session is not
+    kept (an erasure leaves nothing of the user behind)."""
+
+    default_code = "user_erased"
+    default_message = "the user was erased while this session was being created"
+
+
 class StoreUnavailableError(SessionError):
     """The store cannot be reached, timed out, or throttled past its retries.
 

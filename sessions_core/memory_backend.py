@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -67,15 +68,31 @@ class MemoryBackend:
         counters = [k for k in login_keys if self.login_attempts.pop(k, None) is not None]
         return len(gone) + len(events) + len(counters)
 
-    def admit(self, item: str, tag: str, admission: Admission, expected: str | None) -> bool:
-        """Replace a user's admitted sessions if their version is still ``expected``
-        (call with the lock held)."""
+    def admit(
+        self, item: str, tag: str, admission: Admission, expected: str | None, since: datetime
+    ) -> bool:
+        """Replace a user's admitted sessions if their version is still ``expected`` and
+        the user was not erased after ``since`` (call with the lock held)."""
+        erased = self.erasures.get(item, {}).get(tag)
+        if erased is not None and erased > since:
+            return False
         slots = self.admissions.setdefault(item, {})
         current = slots.get(tag)
         if (current.version if current else None) != expected:
             return False
         slots[tag] = admission
         return True
+
+    def change_attempts(
+        self, key: str, change: Callable[[LoginAttempts | None], LoginAttempts | None]
+    ) -> tuple[LoginAttempts | None, bool]:
+        """Replace sign-in attempts with ``change(current)`` (call with the lock held)."""
+        current = self.login_attempts.get(key)
+        changed = change(current)
+        if changed is None:
+            return current, False
+        self.login_attempts[key] = changed
+        return changed, True
 
     def release(self, item: str, tag: str, session_id: str) -> None:
         """Drop one admitted session, with a new version (call with the lock held)."""

@@ -219,11 +219,18 @@ class InMemorySessionStore:
             marks[ref.tag] = (marker, expires_at)
 
     def admit(
-        self, ref: UserRef, admission: Admission, *, expected: str | None, expires_at: datetime
+        self,
+        ref: UserRef,
+        admission: Admission,
+        *,
+        expected: str | None,
+        expires_at: datetime,
+        not_erased_since: datetime,
     ) -> bool:
         """Conditional replacement of the admitted sessions (see `SessionStore.admit`)."""
+        item = self._user_key(ref.location)
         with self._backend.lock:
-            return self._backend.admit(self._user_key(ref.location), ref.tag, admission, expected)
+            return self._backend.admit(item, ref.tag, admission, expected, not_erased_since)
 
     def release(self, ref: UserRef, session_id: str) -> None:
         """Drop one admitted session, with a new version."""
@@ -266,14 +273,8 @@ class InMemorySessionStore:
         expires_at: datetime,
     ) -> tuple[LoginAttempts | None, bool]:
         """Replace the attempts with ``change(current)`` under the lock."""
-        key = self._login_key(ref)
         with self._backend.lock:
-            current = self._backend.login_attempts.get(key)
-            changed = change(current)
-            if changed is None:
-                return current, False
-            self._backend.login_attempts[key] = changed
-            return changed, True
+            return self._backend.change_attempts(self._login_key(ref), change)
 
     def record_activity(self, event: ActivityEvent, *, expires_at: datetime) -> bool:
         """Keep ``event`` unless it is already kept (this store records its own events

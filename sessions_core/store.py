@@ -113,12 +113,19 @@ class SessionStore(Protocol):
         """The users' slots at ``refs``: one strongly consistent request."""
 
     def admit(
-        self, ref: UserRef, admission: Admission, *, expected: str | None, expires_at: datetime
+        self,
+        ref: UserRef,
+        admission: Admission,
+        *,
+        expected: str | None,
+        expires_at: datetime,
+        not_erased_since: datetime,
     ) -> bool:
         """Replace the user's admitted sessions with ``admission`` (the per-user item
         then lives at least until ``expires_at``). Condition: the stored version is
-        ``expected`` (None: nothing admitted yet). True when written; False when another
-        writer came first (read again and recompute)."""
+        ``expected`` (None: nothing admitted yet) and the user was not erased after
+        ``not_erased_since``. True when written; False when another writer came first
+        or the user was erased (read again)."""
 
     def release(self, ref: UserRef, session_id: str) -> None:
         """Drop one session from the user's admitted ones, with a new version (so a

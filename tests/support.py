@@ -258,3 +258,23 @@ def _value_size(value: dict[str, Any]) -> int:
     if kind == "M":
         return 3 + sum(len(k) + 1 + _value_size(v) for k, v in data.items())
     return len(str(data))
+
+
+def items_in_clear(store: Any) -> str:
+    """Every stored value as text (for DynamoDB stores, a raw Scan of the table; for
+    the in-memory store, its items' reprs): what a test searches for a user id."""
+    from sessions_core import InMemorySessionStore
+
+    if isinstance(store, InMemorySessionStore):
+        backend = store._backend
+        with backend.lock:
+            return repr((backend.sessions, backend.activity, backend.markers, backend.admissions))
+    table = store.table
+    items: list[Any] = []
+    request: dict[str, Any] = {"TableName": table.name}
+    while True:
+        page = table.client.scan(**request)
+        items += page.get("Items", [])
+        if "LastEvaluatedKey" not in page:
+            return repr(items)
+        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]

@@ -18,7 +18,7 @@ from sessions_core.dynamodb.items import (
     to_ms,
 )
 from sessions_core.dynamodb.table import Expression, Table
-from sessions_core.models import Session
+from sessions_core.models import RevokedReason, Session
 from sessions_core.records import RotateResult, Rotation, SessionIdTakenError, Touch
 
 
@@ -146,3 +146,35 @@ def reauthenticate(
             return RotateResult(False, item_to_session(layout, error.item))
         return RotateResult(False, _read(table, layout, session_id))
     return RotateResult(True, item_to_session(layout, written))
+
+
+def revoke(
+    table: Table,
+    layout: Layout,
+    session_id: str,
+    *,
+    at: datetime,
+    reason: RevokedReason,
+    live_at: datetime | None,
+    by: str | None,
+) -> Session | None:
+    """Tombstone guarded by existence and "not revoked yet" (and "still live"); the
+    session as revoked (``ALL_NEW``) when this call revoked it."""
+    condition = "attribute_exists(id) AND attribute_not_exists(revokedAt)"
+    values: dict[str, Any] = {":at": num(to_ms(at)), ":why": {"S": reason}}
+    update = "SET revokedAt = :at, revokedReason = :why"
+    if live_at is not None:
+        condition += " AND expiresAt > :live"
+        values[":live"] = num(to_ms(live_at))
+    if by is not None:
+        update += ", revokedBy = :by"
+        values[":by"] = {"S": by}
+    try:
+        item = table.update(
+            layout.session_key(session_id),
+            Expression(update=update, condition=condition, values=values),
+            returning="ALL_NEW",
+        )
+    except ConditionFailedError:
+        return None
+    return item_to_session(layout, item)

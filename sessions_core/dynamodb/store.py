@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sessions_core.activity import ActivityEvent
 from sessions_core.dynamodb.activity_items import newest as newest_events
@@ -18,19 +18,17 @@ from sessions_core.dynamodb.activity_items import record as record_event
 from sessions_core.dynamodb.cleanup import purge_expired
 from sessions_core.dynamodb.client import make_client
 from sessions_core.dynamodb.erasure import delete_user_items
-from sessions_core.dynamodb.errors import ConditionFailedError
 from sessions_core.dynamodb.items import (
     DEFAULT_EXPIRY_SHARDS,
     Layout,
     item_to_session,
-    num,
-    to_ms,
 )
 from sessions_core.dynamodb.login_counters import change_attempts, read_attempts
 from sessions_core.dynamodb.schema import USER_INDEX
 from sessions_core.dynamodb.session_writes import (
     insert,
     reauthenticate,
+    revoke,
     rotate,
     touch_session,
 )
@@ -209,36 +207,32 @@ class DynamoDBSessionStore:
         live_at: datetime | None = None,
         by: str | None = None,
     ) -> Session | None:
-        """Tombstone guarded by existence and "not revoked yet" (and "still live");
-        the session as revoked (``ALL_NEW``) when this call revoked it."""
-        condition = "attribute_exists(id) AND attribute_not_exists(revokedAt)"
-        values: dict[str, Any] = {":at": num(to_ms(at)), ":why": {"S": reason}}
-        update = "SET revokedAt = :at, revokedReason = :why"
-        if live_at is not None:
-            condition += " AND expiresAt > :live"
-            values[":live"] = num(to_ms(live_at))
-        if by is not None:
-            update += ", revokedBy = :by"
-            values[":by"] = {"S": by}
-        try:
-            item = self.table.update(
-                self.layout.session_key(session_id),
-                Expression(update=update, condition=condition, values=values),
-                returning="ALL_NEW",
-            )
-        except ConditionFailedError:
-            return None
-        return item_to_session(self.layout, item)
+        """The conditional tombstone of `session_writes.revoke`."""
+        return revoke(
+            self.table, self.layout, session_id, at=at, reason=reason, live_at=live_at, by=by
+        )
 
     def put_marker(self, ref: UserRef, marker: RevocationMarker, *, expires_at: datetime) -> None:
         """Set the user's mark unless a later one is there (`UserItems.put_marker`)."""
         self.users.put_marker(ref, marker, expires_at=expires_at)
 
     def admit(
-        self, ref: UserRef, admission: Admission, *, expected: str | None, expires_at: datetime
+        self,
+        ref: UserRef,
+        admission: Admission,
+        *,
+        expected: str | None,
+        expires_at: datetime,
+        not_erased_since: datetime,
     ) -> bool:
         """Conditional replacement of the user's admitted sessions (`UserItems.admit`)."""
-        return self.users.admit(ref, admission, expected=expected, expires_at=expires_at)
+        return self.users.admit(
+            ref,
+            admission,
+            expected=expected,
+            expires_at=expires_at,
+            not_erased_since=not_erased_since,
+        )
 
     def release(self, ref: UserRef, session_id: str) -> None:
         """Drop one admitted session (`UserItems.release`)."""
@@ -263,14 +257,6 @@ class DynamoDBSessionStore:
     def index_lag(self) -> timedelta:
         """How long DynamoDB's (eventually consistent) indexes may take to show a write."""
         return self._index_lag
-
-    def _conditional(self, key: dict[str, Any], change: Expression) -> bool:
-        """A conditional UpdateItem: True when written, False when the guard failed."""
-        try:
-            self.table.update(key, change)
-        except ConditionFailedError:
-            return False
-        return True
 
     # -- login failures and cleanup --------------------------------------------------
 

@@ -57,20 +57,33 @@ class UserItems:
             logger.info("a later revocation marker is already in place")
 
     def admit(
-        self, ref: UserRef, admission: Admission, *, expected: str | None, expires_at: datetime
+        self,
+        ref: UserRef,
+        admission: Admission,
+        *,
+        expected: str | None,
+        expires_at: datetime,
+        not_erased_since: datetime,
     ) -> bool:
-        """Replace the user's admitted sessions if the version is still ``expected``."""
+        """Replace the user's admitted sessions if the version is still ``expected``
+        and the user was not erased after ``not_erased_since``."""
         if expected is None:
             condition, values = "attribute_not_exists(#slot)", {}
         else:
             condition, values = "#slot.v = :expected", {":expected": {"S": expected}}
+        condition += " AND (attribute_not_exists(#erased) OR #erased <= :since)"
         return self._write(
             ref,
             update="SET #slot = :value, " + EXPIRY_SET,
             condition=condition,
             slot=admission_attribute(ref.tag),
-            values={":value": admission_value(admission), **values},
+            values={
+                ":value": admission_value(admission),
+                ":since": num(to_ms(not_erased_since)),
+                **values,
+            },
             expires_at=expires_at,
+            names={"#erased": erased_attribute(ref.tag)},
         )
 
     def mark_erased(self, ref: UserRef, *, at: datetime, expires_at: datetime) -> None:
@@ -111,6 +124,7 @@ class UserItems:
         slot: str,
         values: dict[str, object],
         expires_at: datetime,
+        names: dict[str, str] | None = None,
     ) -> bool:
         key = self.layout.user_key(ref.location)
         try:
@@ -119,7 +133,7 @@ class UserItems:
                 Expression(
                     update=update,
                     condition=condition,
-                    names={"#slot": slot, **EXPIRY_NAMES},
+                    names={"#slot": slot, **EXPIRY_NAMES, **(names or {})},
                     values={**values, **self.layout.expiry_values(key, expires_at)},
                 ),
             )

@@ -7,9 +7,18 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from sessions_core import SessionConfig, SessionManager
+from sessions_core.errors import UserErasedError
 from sessions_core.login_throttle import LoginThrottle
-from tests.support import CallCounter, FakeClock, LaggingIndexStore, pump_activity
+from tests.support import (
+    CallCounter,
+    FakeClock,
+    LaggingIndexStore,
+    items_in_clear,
+    pump_activity,
+)
 
 
 def test_erase_removes_sessions_tombstones_activity_and_counters(
@@ -118,3 +127,44 @@ def test_erase_costs_in_proportion_to_the_users_items(
     # user's own index entries, and deletes in batches): nothing per item of the table.
     assert dict(counter.calls) == small
     assert set(small) == {"mark_erased", "list_user", "list_activity", "delete_user_items"}
+
+
+class _ErasedWhileInserting:
+    """A store on which the user is erased right after a create's insert, by an
+    erasure whose index listing does not show that session yet."""
+
+    def __init__(self, inner: Any, clock: FakeClock) -> None:
+        self.inner = inner
+        self.clock = clock
+        self.stored: list[str] = []
+
+    def with_prefix(self, prefix: str) -> _ErasedWhileInserting:
+        view = _ErasedWhileInserting(self.inner.with_prefix(prefix), self.clock)
+        view.stored = self.stored
+        return view
+
+    def insert(self, session: Any) -> None:
+        self.inner.insert(session)
+        self.stored.append(session.id)
+        self.clock.advance(milliseconds=1)
+        hidden = LaggingIndexStore(self.inner, {session.id})
+        SessionManager(SessionConfig(hidden, clock=self.clock)).erase_user(session.user_id)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+@pytest.mark.parametrize("limit", [None, 2])
+def test_erase_racing_a_login_leaves_nothing_of_the_user(
+    store: Any, clock: FakeClock, limit: int | None
+) -> None:
+    # Before: a login whose insert landed after the erasure had listed the user's
+    # sessions kept its item, user id in clear (the session revoked, the item not).
+    racing = _ErasedWhileInserting(store, clock)
+    manager = SessionManager(SessionConfig(racing, clock=clock, max_sessions_per_user=limit))
+    with pytest.raises(UserErasedError):
+        manager.create(user_id="ursula")
+    (late,) = racing.stored
+    assert store.get(late) is None
+    assert store.list_user("ursula") == []
+    assert "ursula" not in items_in_clear(store)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from sessions_core import SessionLimitError, SessionManager
-from sessions_core.session_limit import PENDING_GRACE
+from sessions_core.keys import KeyRing
 from tests.support import CallCounter, FakeClock
 
 
@@ -105,22 +105,23 @@ class _ProcessDied(BaseException):
     """What a Lambda timing out mid-create looks like from inside: nothing runs after."""
 
 
-class _DiesOnInsert:
-    """A store whose next insert never happens: the process dies between the create's
-    admission and its insert."""
+class _DiesOnAdmit:
+    """A store whose next admission never happens: the process dies between the
+    create's insert and its admission."""
 
     def __init__(self, inner: Any, armed: list[bool] | None = None) -> None:
         self.inner = inner
         self.armed = [False] if armed is None else armed
 
-    def with_prefix(self, prefix: str) -> _DiesOnInsert:
-        return _DiesOnInsert(self.inner.with_prefix(prefix), self.armed)
+    def with_prefix(self, prefix: str) -> _DiesOnAdmit:
+        return _DiesOnAdmit(self.inner.with_prefix(prefix), self.armed)
 
-    def insert(self, session: Any) -> None:
+    def admit(self, *args: Any, **kwargs: Any) -> bool:
         if self.armed[0]:
             self.armed[0] = False
             raise _ProcessDied
-        self.inner.insert(session)
+        result: bool = self.inner.admit(*args, **kwargs)
+        return result
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
@@ -129,18 +130,55 @@ class _DiesOnInsert:
 def test_limit_create_dying_between_its_writes_leaves_no_live_session_and_no_lost_slot(
     make_manager: Any, store: Any, clock: FakeClock
 ) -> None:
-    dying = _DiesOnInsert(store)
+    dying = _DiesOnAdmit(store)
     manager = make_manager(store=dying, max_sessions_per_user=2, on_session_limit="deny")
     first = _tokens(manager, clock, 1)
     dying.armed[0] = True
     with pytest.raises(_ProcessDied):
         manager.create(user_id="u1")
-    # Its slot is held while such a create could still be finishing...
-    with pytest.raises(SessionLimitError):
-        manager.create(user_id="u1")
+    # The stored, never admitted session is not valid and holds no slot.
     assert [s.id for s in manager.list_for_user("u1")] == [first[0].split(".")[0]]
-    # ...and given back once it cannot be: no uncounted session, no slot lost for good.
-    clock.advance(PENDING_GRACE + timedelta(seconds=1))
     second = _tokens(manager, clock, 1)
     assert _valid(manager, first + second) == first + second
     assert len(manager.list_for_user("u1")) == 2
+    with pytest.raises(SessionLimitError):
+        manager.create(user_id="u1")
+
+
+def test_limit_deny_stores_nothing(make_manager: Any, store: Any, clock: FakeClock) -> None:
+    counter = CallCounter(store)
+    manager = make_manager(store=counter, max_sessions_per_user=1, on_session_limit="deny")
+    _tokens(manager, clock, 1)
+    counter.reset()
+    with pytest.raises(SessionLimitError):
+        manager.create(user_id="u1")
+    assert counter.calls["insert"] == 0
+
+
+def test_limit_counts_sessions_created_under_the_previous_key(
+    make_manager: Any, clock: FakeClock
+) -> None:
+    # Before: the admission slot was keyed per key, so during a key rotation a user
+    # could hold the limit under the old key and the limit again under the new one.
+    old_key, new_key = KeyRing(b"o" * 32), KeyRing(b"n" * 32, [b"o" * 32])
+    before = make_manager(secret_key=old_key, max_sessions_per_user=2)
+    older = _tokens(before, clock, 2)
+    after = make_manager(secret_key=new_key, max_sessions_per_user=2)
+    newer = _tokens(after, clock, 2)
+    valid = _valid(after, older + newer)
+    assert valid == newer  # the two oldest, under the old key, were evicted
+    evicted = after.get(older[0].split(".")[0])
+    assert evicted is not None and evicted.revoked_reason == "session_limit"
+    assert {s.id for s in after.list_for_user("u1")} == {t.split(".")[0] for t in newer}
+
+
+def test_limit_deny_counts_sessions_created_under_the_previous_key(
+    make_manager: Any, clock: FakeClock
+) -> None:
+    old_key, new_key = KeyRing(b"o" * 32), KeyRing(b"n" * 32, [b"o" * 32])
+    before = make_manager(secret_key=old_key, max_sessions_per_user=2, on_session_limit="deny")
+    older = _tokens(before, clock, 2)
+    after = make_manager(secret_key=new_key, max_sessions_per_user=2, on_session_limit="deny")
+    with pytest.raises(SessionLimitError) as raised:
+        after.create(user_id="u1")
+    assert {s.id for s in raised.value.sessions} == {t.split(".")[0] for t in older}

@@ -47,10 +47,13 @@ def test_validate_malformed_token_costs_no_request(
     assert requests.total == 0
 
 
-def test_create_costs_one_request(ddb_manager: SessionManager, requests: RequestCounter) -> None:
+def test_create_costs_a_put_and_a_read_of_the_user_item(
+    ddb_manager: SessionManager, requests: RequestCounter
+) -> None:
+    # The read makes sure the user was not erased while the session was stored.
     requests.reset()
     ddb_manager.create(user_id="u1")
-    assert dict(requests.calls) == {"PutItem": 1}
+    assert dict(requests.calls) == {"PutItem": 1, "BatchGetItem": 1}
 
 
 def test_refresh_costs_a_read_and_one_conditional_write(

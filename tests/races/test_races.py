@@ -12,6 +12,7 @@ import pytest
 
 from sessions_core import DynamoDBSessionStore, SessionConfig, SessionManager
 from sessions_core.dynamodb.client import client_config, make_client
+from sessions_core.errors import UserErasedError
 from tests.support import server_store
 
 SERVERS = ["moto_server", "dynalite"]
@@ -96,10 +97,18 @@ def test_race_logins_during_erasure_leave_nothing_from_before_it(
     before = [setup.create(user_id="leaver") for _ in range(5)]
     managers = [fresh_manager(table) for _ in range(8)]
 
+    refused: list[int] = []
+
     def work(i: int) -> Any:
         if i == 0:
             return managers[0].erase_user("leaver")
-        return [managers[i].create(user_id="leaver") for _ in range(3)]
+        made = []
+        for _ in range(3):
+            try:
+                made.append(managers[i].create(user_id="leaver"))
+            except UserErasedError:
+                refused.append(i)  # began before the mark, stored after the listing
+        return made
 
     results = run_together(8, work)
     racing = [s for batch in results[1:] for s in batch]
@@ -126,3 +135,7 @@ def test_race_logins_during_erasure_leave_nothing_from_before_it(
     listed = setup.list_for_user("leaver")
     assert {s.id for s in listed} == valid  # no valid session the listing hides
     assert all(s.created_at > erased_at for s in listed)
+    # Once the erasure and every racing create have returned, the only items left
+    # holding the user id are sessions created after the erasure's mark.
+    left = [s for s in store.list_user("leaver")]
+    assert all(s.created_at >= erased_at for s in left), (left, erased_at)
