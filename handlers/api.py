@@ -22,7 +22,9 @@ from handlers.body_guard import checked_event
 from handlers.docs import install as install_docs
 from handlers.http_errors import ApiError, error_payload, error_response, from_session_error
 from handlers.observability import count, logger, manager_event, metrics
-from handlers.responses import RUNTIME_KEY
+from handlers.paths import normalised
+from handlers.responses import RUNTIME_KEY, with_security_headers
+from handlers.route_table import API_FUNCTION, route_for
 from handlers.routes_client import router as client_router
 from handlers.routes_service import router as service_router
 from handlers.service_guard import forbidden
@@ -95,18 +97,8 @@ def on_unexpected(_: Exception) -> Response[str]:
 
 
 FORBIDDEN = ApiError(403, "forbidden", "this route needs an IAM-signed request")
-
-# Rule 15: nothing the API answers may be sniffed into another type, and nothing it
-# answers is for a shared cache (create and refresh carry tokens, the rest is one
-# user's sessions); the docs routes set their own caching.
-_ALWAYS = {"X-Content-Type-Options": "nosniff"}
-_DEFAULT = {"Cache-Control": "no-store"}
-
-
-def with_security_headers(result: dict[str, Any]) -> dict[str, Any]:
-    """``result`` with the headers every API answer carries."""
-    headers = {**_DEFAULT, **(result.get("headers") or {}), **_ALWAYS}
-    return {**result, "headers": headers}
+NOT_HERE = ApiError(404, "not_found", "no such route")
+MISCONFIGURED = ApiError(500, "internal_error", "internal error")
 
 
 # log_event=False whatever POWERTOOLS_LOGGER_LOG_EVENT says: the event holds the token.
@@ -115,13 +107,28 @@ def with_security_headers(result: dict[str, Any]) -> dict[str, Any]:
 )
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Lambda entry point for every route of the API."""
-    if forbidden(event):
+    """Lambda entry point for the API function's routes."""
+    return serve(event, context, API_FUNCTION)
+
+
+def serve(event: dict[str, Any], context: LambdaContext, function: str) -> dict[str, Any]:
+    """Answer ``event`` as ``function`` (a function of the route table): the path is
+    normalised once, here, and everything after reads that one path."""
+    event = normalised(event)
+    route = route_for(event)
+    if (route.function if route else API_FUNCTION) != function:
+        return with_security_headers(error_payload(NOT_HERE))  # another function's route
+    if forbidden(event, route):
         count("ForbiddenServiceCalls")
         return with_security_headers(error_payload(FORBIDDEN))
     try:
-        event = checked_event(event)
+        event = checked_event(event, route)
     except ApiError as error:
         return with_security_headers(error_payload(error))
-    app.append_context(**{RUNTIME_KEY: wiring.runtime()})
+    try:
+        runtime = wiring.runtime()
+    except SessionError as error:  # the deployment itself is wrong: say so in the log
+        logger.error("cannot start", extra={"code": error.code, "detail": error.message})
+        return with_security_headers(error_payload(MISCONFIGURED))
+    app.append_context(**{RUNTIME_KEY: runtime})
     return with_security_headers(app.resolve(event, context))

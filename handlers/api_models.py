@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
@@ -19,11 +18,14 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
 from sessions_core import ActivityEvent, PublicSession, Session
+from sessions_core.errors import InvalidArgumentError
 from sessions_core.limits import (
     MAX_EXPIRES_IN_MS,
+    MAX_IP_ADDRESS_CHARS,
     MAX_METADATA_BYTES,
     MAX_USER_AGENT_CHARS,
     MAX_USER_ID_CHARS,
+    check_ip_address,
     metadata_size,
 )
 
@@ -56,7 +58,11 @@ class CreateSessionBody(BaseModel):
         max_length=MAX_USER_AGENT_CHARS,
         description="the device's user agent: parsed into device, bound when configured",
     )
-    ip_address: StrictStr | None = Field(default=None, max_length=45, description="IPv4 or IPv6")
+    ip_address: StrictStr | None = Field(
+        default=None,
+        max_length=MAX_IP_ADDRESS_CHARS,
+        description="a plain IPv4 or IPv6 address (no zone id)",
+    )
     country: StrictStr | None = Field(
         default=None, pattern=r"^[A-Z]{2}$", description="ISO 3166 alpha-2, as CloudFront names it"
     )
@@ -74,12 +80,10 @@ class CreateSessionBody(BaseModel):
     @field_validator("ip_address")
     @classmethod
     def _ip_address(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                ipaddress.ip_address(value)
-            except ValueError as error:
-                raise ValueError("ipAddress must be an IPv4 or IPv6 address") from error
-        return value
+        try:
+            return check_ip_address(value)
+        except InvalidArgumentError as error:
+            raise ValueError("ipAddress must be a plain IPv4 or IPv6 address") from error
 
     @field_validator("metadata")
     @classmethod

@@ -59,7 +59,7 @@ def _decide(event: dict[str, Any]) -> dict[str, Any]:
         method = _dict(_dict(event.get("requestContext")).get("http")).get("method")
         if not cookie_allowed(str(method or ""), headers, runtime.settings.allowed_origins):
             return DENY
-    origin = client_origin(event)
+    origin = client_origin(event, trust_cloudfront=runtime.settings.trust_cloudfront)
     result = runtime.manager.validate(
         credential.token,
         user_agent=origin.user_agent,

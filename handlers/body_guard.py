@@ -8,35 +8,28 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 from typing import Any
 
 from handlers.api_models import MAX_BODY_BYTES
 from handlers.http_errors import ApiError
-
-# Routes whose body is a JSON object; other routes ignore any body they are sent.
-JSON_BODY_ROUTES = frozenset(
-    {("POST", "/sessions"), ("POST", "/sessions/validate"), ("POST", "/sessions/refresh")}
-)
-# Routes whose JSON object body is optional: no body reads as ``{}``.
-OPTIONAL_BODY_ROUTES = (("POST", re.compile(r"^/sessions/[^/]+/reauthenticate$")),)
+from handlers.route_table import RouteSpec
+from sessions_core.limits import MAX_JSON_DEPTH, nests_deeper_than
 
 
 def _bad(message: str) -> ApiError:
     return ApiError(400, "bad_request", message)
 
 
-def checked_event(event: dict[str, Any]) -> dict[str, Any]:
-    """The event with its body checked and normalised to plain UTF-8 JSON text.
+def checked_event(event: dict[str, Any], route: RouteSpec | None) -> dict[str, Any]:
+    """The event with its body checked and normalised to plain UTF-8 JSON text, for a
+    ``route`` that reads a body (other routes ignore any body they are sent).
 
     Raises:
         ApiError: 400 or 413 as above.
     """
-    http = event.get("requestContext", {}).get("http", {})
-    route = (str(http.get("method", "")).upper(), str(event.get("rawPath", "")).rstrip("/"))
-    optional = any(route[0] == m and pattern.match(route[1]) for m, pattern in OPTIONAL_BODY_ROUTES)
-    if route not in JSON_BODY_ROUTES and not optional:
+    if route is None or route.body is None:
         return event
+    optional = not route.body_required
     raw = event.get("body") or ""
     if not isinstance(raw, str):
         raise _bad("the body must be a JSON object")
@@ -68,6 +61,9 @@ def checked_event(event: dict[str, Any]) -> dict[str, Any]:
         raise _bad("the body is not valid JSON") from error
     if not isinstance(parsed, dict):
         raise _bad("the body must be a JSON object")
+    # The body object itself is not one of the levels counted: it holds at most 32.
+    if nests_deeper_than(parsed, MAX_JSON_DEPTH + 1):
+        raise _bad(f"the body nests deeper than {MAX_JSON_DEPTH} levels")
     headers = {k: v for k, v in (event.get("headers") or {}).items() if k.lower() != "content-type"}
     headers["content-type"] = "application/json"
     return {**event, "body": text, "isBase64Encoded": False, "headers": headers}

@@ -1,6 +1,7 @@
 """Where a client's request comes from, as API Gateway (and CloudFront) tell it: the
-user agent, the source address, and CloudFront's viewer country when present. Shared by
-the API, the demo login and the authorizer (no framework imports)."""
+user agent, the source address, and CloudFront's viewer country when the deployment
+says CloudFront is in front. Shared by the API, the demo login and the authorizer (no
+framework imports)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from handlers.credentials import header
+from sessions_core.errors import InvalidArgumentError
+from sessions_core.limits import check_ip_address
 
 COUNTRY_HEADER = "cloudfront-viewer-country"
 _COUNTRY = re.compile(r"[A-Z]{2}")
@@ -29,18 +32,25 @@ def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def client_origin(event: Mapping[str, Any]) -> ClientOrigin:
+def client_origin(event: Mapping[str, Any], *, trust_cloudfront: bool) -> ClientOrigin:
     """The origin of a payload-2.0 event; what is missing or malformed is None.
 
-    The country header is trusted only as CloudFront sets it (two capital letters);
-    behind no CloudFront it is whatever the client sent, and so only informative.
+    ``CloudFront-Viewer-Country`` is read only with ``trust_cloudfront``
+    (``SESSIONS_TRUST_CLOUDFRONT``): an HTTP API is reachable without CloudFront, and
+    then the header is whatever the caller chose to send.
     """
     http = _dict(_dict(event.get("requestContext")).get("http"))
     agent = http.get("userAgent")
-    source = http.get("sourceIp")
-    country = header(event.get("headers"), COUNTRY_HEADER)
+    country = header(event.get("headers"), COUNTRY_HEADER) if trust_cloudfront else None
     return ClientOrigin(
         user_agent=agent[:_MAX_AGENT_CHARS] if isinstance(agent, str) and agent else None,
-        ip_address=source if isinstance(source, str) and source else None,
+        ip_address=_address(http.get("sourceIp")),
         country=country if country and _COUNTRY.fullmatch(country) else None,
     )
+
+
+def _address(source: object) -> str | None:
+    try:
+        return check_ip_address(source or None)
+    except InvalidArgumentError:
+        return None

@@ -9,6 +9,7 @@ serve.
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
@@ -44,12 +45,51 @@ def _page(schema: str) -> str:
     )
 
 
+def security_schemes() -> dict[str, Any]:
+    """How each kind of route authenticates: SigV4 (AWS_IAM) for the service routes,
+    the session token as a Bearer token or the ``__Host-session`` cookie for the
+    client routes (`routing.SECURITY` names them per route)."""
+    from aws_lambda_powertools.event_handler.openapi.models import (  # noqa: PLC0415
+        APIKey,
+        APIKeyIn,
+        HTTPBearer,
+    )
+
+    return {
+        "sigv4": APIKey.model_validate(
+            {
+                "type": "apiKey",
+                "name": "Authorization",
+                "in": APIKeyIn.header,
+                "description": "AWS Signature Version 4 (service execute-api): AWS_IAM",
+                "x-amazon-apigateway-authtype": "awsSigv4",
+            }
+        ),
+        "bearer": HTTPBearer(description="the session token: Authorization: Bearer <token>"),
+        "sessionCookie": APIKey.model_validate(
+            {
+                "type": "apiKey",
+                "name": "__Host-session",
+                "in": APIKeyIn.cookie,
+                "description": "the session token in the HttpOnly cookie",
+            }
+        ),
+    }
+
+
+def openapi_json(app: APIGatewayHttpResolver) -> str:
+    """``app``'s OpenAPI document (its routes, their answers and security)."""
+    return app.get_openapi_json_schema(
+        title=TITLE, version=VERSION, description=DESCRIPTION, security_schemes=security_schemes()
+    )
+
+
 def install(app: APIGatewayHttpResolver) -> None:
     """Serve ``app``'s own OpenAPI document and its Swagger page (each built once)."""
 
     @cache
     def schema() -> str:
-        return app.get_openapi_json_schema(title=TITLE, version=VERSION, description=DESCRIPTION)
+        return openapi_json(app)
 
     @cache
     def page() -> str:

@@ -35,3 +35,16 @@ def json_response(
         cookies=cookies,
         headers=headers,
     )
+
+
+# Nothing the API answers may be sniffed into another type, and nothing it answers is
+# for a shared cache (create and refresh carry tokens, the rest is one user's
+# sessions); routes that may be cached (the docs) set their own Cache-Control.
+_ALWAYS = {"X-Content-Type-Options": "nosniff"}
+_DEFAULT = {"Cache-Control": "no-store"}
+
+
+def with_security_headers(result: dict[str, Any]) -> dict[str, Any]:
+    """``result`` (a payload-2.0 answer) with the headers every answer carries."""
+    headers = {**_DEFAULT, **(result.get("headers") or {}), **_ALWAYS}
+    return {**result, "headers": headers}

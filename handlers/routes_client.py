@@ -13,17 +13,11 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from handlers.api_models import (
-    FORBIDDEN,
-    STEP_UP,
-    UNAUTHORIZED,
-    UNAVAILABLE,
     ActivityList,
-    ErrorBody,
     RevokedCount,
     SessionAnswer,
     SessionList,
     TokenAndSession,
-    answers,
 )
 from handlers.client_origin import ClientOrigin, client_origin
 from handlers.cookies import cleared_cookie, session_cookie
@@ -31,6 +25,7 @@ from handlers.credentials import Credential, cookie_allowed, credential_from
 from handlers.http_errors import ApiError
 from handlers.observability import count
 from handlers.responses import json_response, runtime_of
+from handlers.routing import register
 from handlers.settings import Settings
 from sessions_core import PublicSession, Session, SessionManager
 from sessions_core.errors import ERRORS_BY_CODE
@@ -61,7 +56,9 @@ def _credential(*, changes_state: bool) -> Credential:
 
 
 def _origin() -> ClientOrigin:
-    return client_origin(router.current_event.raw_event)
+    return client_origin(
+        router.current_event.raw_event, trust_cloudfront=settings().trust_cloudfront
+    )
 
 
 def _current(credential: Credential) -> Session:
@@ -79,34 +76,14 @@ def _current(credential: Credential) -> Session:
     return result.session
 
 
-@router.get(
-    "/me/session",
-    summary="Who am I: the current session (sliding expiration applied)",
-    responses=answers((200, "session", SessionAnswer), UNAUTHORIZED, UNAVAILABLE),
-    tags=["client"],
-)
+@register(router, "WhoAmI")
 def whoami() -> Response[str]:
     return json_response(
         200, SessionAnswer(session=PublicSession.of(_current(_credential(changes_state=False))))
     )
 
 
-@router.post(
-    "/me/session/refresh",
-    summary="Rotate my token: a Bearer caller gets it in the body, a cookie caller only in "
-    "the re-set cookie",
-    responses=answers(
-        (
-            200,
-            "rotated: {token, session} for a Bearer token, {session} for the cookie",
-            TokenAndSession,
-        ),
-        UNAUTHORIZED,
-        FORBIDDEN,
-        UNAVAILABLE,
-    ),
-    tags=["client"],
-)
+@register(router, "RefreshMine")
 def refresh_me() -> Response[str]:
     credential = _credential(changes_state=True)
     current = manager()
@@ -128,12 +105,7 @@ def refresh_me() -> Response[str]:
     return json_response(200, SessionAnswer(session=PublicSession.of(session)), cookies=[cookie])
 
 
-@router.delete(
-    "/me/session",
-    summary="Log out: revoke my session and clear the cookie",
-    responses=answers(UNAUTHORIZED, FORBIDDEN, UNAVAILABLE),
-    tags=["client"],
-)
+@register(router, "Logout")
 def logout() -> Response[None]:
     credential = _credential(changes_state=True)
     result = manager().validate(credential.token, user_agent=_origin().user_agent)
@@ -143,12 +115,7 @@ def logout() -> Response[None]:
     return json_response(204, cookies=[cleared_cookie(settings().cookie_same_site)])
 
 
-@router.get(
-    "/me/sessions",
-    summary="My devices: my active sessions, the current one marked",
-    responses=answers((200, "sessions", SessionList), UNAUTHORIZED, UNAVAILABLE),
-    tags=["client"],
-)
+@register(router, "ListMine")
 def my_sessions() -> Response[str]:
     me = _current(_credential(changes_state=False))
     sessions = manager().list_for_user(me.user_id)
@@ -170,14 +137,7 @@ def _recently_authenticated(me: Session) -> None:
         )
 
 
-@router.delete(
-    "/me/sessions/<sessionId>",
-    summary="Log out one of my devices (another one needs a recent sign-in)",
-    responses=answers(
-        (404, "not one of mine", ErrorBody), UNAUTHORIZED, STEP_UP, FORBIDDEN, UNAVAILABLE
-    ),
-    tags=["client"],
-)
+@register(router, "RevokeMine")
 def revoke_my_session(sessionId: str) -> Response[None]:  # noqa: N803 - the path names it
     me = _current(_credential(changes_state=True))
     target = manager().get(unquote(sessionId))
@@ -190,12 +150,7 @@ def revoke_my_session(sessionId: str) -> Response[None]:  # noqa: N803 - the pat
     return json_response(204)
 
 
-@router.post(
-    "/me/sessions/revoke-others",
-    summary="Sign out everywhere else (needs a recent sign-in)",
-    responses=answers((200, "count", RevokedCount), UNAUTHORIZED, STEP_UP, FORBIDDEN, UNAVAILABLE),
-    tags=["client"],
-)
+@register(router, "RevokeOthers")
 def revoke_others() -> Response[str]:
     me = _current(_credential(changes_state=True))
     _recently_authenticated(me)
@@ -204,12 +159,7 @@ def revoke_others() -> Response[str]:
     return json_response(200, RevokedCount(revoked=revoked))
 
 
-@router.get(
-    "/me/activity",
-    summary="My security log: sign-ins, refreshes, sign-outs of all my sessions",
-    responses=answers((200, "events", ActivityList), UNAUTHORIZED, UNAVAILABLE),
-    tags=["client"],
-)
+@register(router, "MyActivity")
 def my_activity() -> Response[str]:
     me = _current(_credential(changes_state=False))
     return json_response(200, ActivityList(events=manager().activity_for_user(me.user_id)))

@@ -11,16 +11,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from handlers.api_models import (
-    BAD_BODY,
-    INVALID_FIELDS,
-    LIMIT_REACHED,
-    TOO_LARGE,
-    UNAUTHORIZED,
-    UNAVAILABLE,
     ActivityList,
     CreateSessionBody,
     ErasedCount,
-    ErrorBody,
     ReauthenticateBody,
     RevokedCount,
     SessionAnswer,
@@ -28,12 +21,12 @@ from handlers.api_models import (
     TokenAndSession,
     TokenBody,
     ValidationAnswer,
-    answers,
 )
 from handlers.bus import publish_user_erased
 from handlers.http_errors import ApiError
 from handlers.observability import count, logger
 from handlers.responses import json_response, runtime_of
+from handlers.routing import register
 from sessions_core import (
     PublicSession,
     SessionExpiredError,
@@ -62,19 +55,7 @@ def _user_id(raw: str) -> str:
     return user_id
 
 
-@router.post(
-    "/sessions",
-    summary="Create a session for a user (login backends)",
-    responses=answers(
-        (201, "created", TokenAndSession),
-        BAD_BODY,
-        LIMIT_REACHED,
-        TOO_LARGE,
-        INVALID_FIELDS,
-        UNAVAILABLE,
-    ),
-    tags=["service"],
-)
+@register(router, "CreateSession")
 def create_session(body: Annotated[CreateSessionBody, Body()]) -> Response[str]:
     session = manager().create(
         user_id=body.user_id,
@@ -91,12 +72,7 @@ def create_session(body: Annotated[CreateSessionBody, Body()]) -> Response[str]:
     return json_response(201, TokenAndSession.of(session))
 
 
-@router.post(
-    "/sessions/validate",
-    summary="Validate a token (a malformed token is simply not valid)",
-    responses=answers((200, "outcome", ValidationAnswer), BAD_BODY, INVALID_FIELDS, UNAVAILABLE),
-    tags=["service"],
-)
+@register(router, "ValidateSession")
 def validate_session(body: Annotated[TokenBody, Body()]) -> Response[str]:
     result = manager().validate(body.token, user_agent=body.user_agent)
     count(f"Validation_{result.error or 'valid'}")
@@ -106,74 +82,40 @@ def validate_session(body: Annotated[TokenBody, Body()]) -> Response[str]:
     )
 
 
-@router.post(
-    "/sessions/refresh",
-    summary="Rotate a token: the old one works for the grace window only",
-    responses=answers(
-        (200, "rotated", TokenAndSession), UNAUTHORIZED, BAD_BODY, INVALID_FIELDS, UNAVAILABLE
-    ),
-    tags=["service"],
-)
+@register(router, "RefreshSession")
 def refresh_session(body: Annotated[TokenBody, Body()]) -> Response[str]:
     session = manager().refresh(body.token, user_agent=body.user_agent)
     count("SessionsRefreshed")
     return json_response(200, TokenAndSession.of(session))
 
 
-@router.delete("/sessions/<sessionId>", summary="Revoke one session (idempotent)", tags=["service"])
+@register(router, "DestroySession")
 def destroy_session(sessionId: str) -> Response[None]:  # noqa: N803 - the path names it
     manager().destroy(unquote(sessionId))
     count("SessionsRevoked")
     return json_response(204)
 
 
-@router.get(
-    "/users/<userId>/sessions",
-    summary="A user's active sessions, newest first",
-    responses=answers((200, "sessions", SessionList), INVALID_FIELDS, UNAVAILABLE),
-    tags=["service"],
-)
+@register(router, "ListUserSessions")
 def list_user_sessions(userId: str) -> Response[str]:  # noqa: N803 - the path names it
     sessions = manager().list_for_user(_user_id(userId))
     return json_response(200, SessionList(sessions=[PublicSession.of(s) for s in sessions]))
 
 
-@router.delete(
-    "/users/<userId>/sessions",
-    summary="Revoke every session of a user (e.g. after a password change)",
-    responses=answers((200, "count", RevokedCount), INVALID_FIELDS, UNAVAILABLE),
-    tags=["service"],
-)
+@register(router, "RevokeUserSessions")
 def revoke_user_sessions(userId: str) -> Response[str]:  # noqa: N803 - the path names it
     revoked = manager().destroy_all_for_user(_user_id(userId))
     count("SessionsRevoked", revoked)
     return json_response(200, RevokedCount(revoked=revoked))
 
 
-@router.get(
-    "/users/<userId>/activity",
-    summary="A user's security log: every change of their sessions, newest first",
-    responses=answers((200, "events", ActivityList), INVALID_FIELDS, UNAVAILABLE),
-    tags=["service"],
-)
+@register(router, "UserActivity")
 def user_activity(userId: str) -> Response[str]:  # noqa: N803 - the path names it
     events = manager().activity_for_user(_user_id(userId))
     return json_response(200, ActivityList(events=events))
 
 
-@router.post(
-    "/sessions/<sessionId>/reauthenticate",
-    summary="The user proved who they are again: a sensitive action may follow",
-    responses=answers(
-        (200, "session", SessionAnswer),
-        (404, "no such session", ErrorBody),
-        (409, "session_revoked or session_expired: it can no longer be used", ErrorBody),
-        BAD_BODY,
-        INVALID_FIELDS,
-        UNAVAILABLE,
-    ),
-    tags=["service"],
-)
+@register(router, "Reauthenticate")
 def reauthenticate(
     sessionId: str,  # noqa: N803 - the path names it
     body: Annotated[ReauthenticateBody, Body()],
@@ -186,14 +128,7 @@ def reauthenticate(
     return json_response(200, SessionAnswer(session=PublicSession.of(session)))
 
 
-@router.delete(
-    "/users/<userId>",
-    summary="Erase a user: every session, tombstone, activity entry and login counter",
-    responses=answers(
-        (200, "how many items were removed", ErasedCount), INVALID_FIELDS, UNAVAILABLE
-    ),
-    tags=["service"],
-)
+@register(router, "EraseUser")
 def erase_user(userId: str) -> Response[str]:  # noqa: N803 - the path names it
     user_id = _user_id(userId)
     current = manager()

@@ -5,11 +5,11 @@ Kept free of HTTP frameworks and of boto3: the authorizer imports it on the hot 
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import cast, get_args
 
 from sessions_core.config import (
@@ -19,11 +19,13 @@ from sessions_core.config import (
     LimitPolicy,
 )
 from sessions_core.dynamodb.items import DEFAULT_EXPIRY_SHARDS
-from sessions_core.keys import KeyRing, default_key_ring
+from sessions_core.errors import KeyConfigurationError
+from sessions_core.keys import KeyRing, default_key_ring, local_key_ring
 
 DEFAULT_TABLE = "sessions"
 SECRET_KEY_ENV = "SESSIONS_SECRET_KEY"  # noqa: S105 - a variable name, not a secret
 PREVIOUS_KEYS_ENV = "SESSIONS_PREVIOUS_SECRET_KEYS"
+KEY_FILE_ENV = "SESSIONS_KEY_FILE"
 
 logger = logging.getLogger("sessions.settings")
 
@@ -53,6 +55,8 @@ class Settings:
             write activity).
         reauthentication_max_age: ``SESSIONS_REAUTH_MAX_AGE_SECONDS`` (900; 0: off):
             how recent a sign-in a sensitive client route asks for.
+        trust_cloudfront: ``SESSIONS_TRUST_CLOUDFRONT`` ("true" only behind CloudFront):
+            read ``CloudFront-Viewer-Country`` as the client's country.
     """
 
     table: str
@@ -69,6 +73,7 @@ class Settings:
     on_session_limit: LimitPolicy = "evict_oldest"
     activity_resolution: timedelta | None = DEFAULT_ACTIVITY_RESOLUTION
     reauthentication_max_age: timedelta | None = DEFAULT_REAUTHENTICATION_MAX_AGE
+    trust_cloudfront: bool = False
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -103,7 +108,7 @@ class Settings:
             refresh_grace=timedelta(seconds=int(env.get("SESSIONS_REFRESH_GRACE_SECONDS") or 30)),
             cookie_same_site=same_site,
             read_only=env.get("SESSIONS_READ_ONLY", "false").lower() == "true",
-            keys=key_ring(env, table),
+            keys=key_ring(env),
             expiry_shards=int(env.get("SESSIONS_EXPIRY_SHARDS") or DEFAULT_EXPIRY_SHARDS),
             max_sessions_per_user=int(env.get("SESSIONS_MAX_PER_USER") or 0) or None,
             on_session_limit=_policy(env.get("SESSIONS_ON_LIMIT") or "evict_oldest"),
@@ -113,6 +118,7 @@ class Settings:
             reauthentication_max_age=_seconds_or_none(
                 env.get("SESSIONS_REAUTH_MAX_AGE_SECONDS"), DEFAULT_REAUTHENTICATION_MAX_AGE
             ),
+            trust_cloudfront=env.get("SESSIONS_TRUST_CLOUDFRONT", "false").lower() == "true",
         )
 
 
@@ -130,24 +136,23 @@ def _seconds_or_none(text: str | None, default: timedelta) -> timedelta | None:
     return timedelta(seconds=seconds) if seconds > 0 else None
 
 
-def key_ring(env: dict[str, str], table: str) -> KeyRing:
-    """The per-deployment key from the environment.
+def key_ring(env: dict[str, str]) -> KeyRing:
+    """The per-deployment key: ``SESSIONS_SECRET_KEY`` (and the previous keys of a
+    rotation); outside Lambda without it, the local key file (``SESSIONS_KEY_FILE``,
+    else ``~/.config/serverless-sessions/secret-key``, created on first use).
 
-    In Lambda without ``SESSIONS_SECRET_KEY`` (a template that does not set it, a
-    function deployed by hand) every instance must still agree on one key, or
-    revocation markers would be written where other instances never look: the key is
-    then derived from the table name, which anyone can compute, so rule 12 no longer
-    holds. That is logged as an error on every cold start.
+    Raises:
+        KeyConfigurationError: the key is set but blank or under 32 bytes, or a Lambda
+            has none (deploy template.yaml, which generates it): nothing is derived
+            from anything a reader of the table could know.
     """
-    text = env.get(SECRET_KEY_ENV, "").strip()
-    if text:
+    text = env.get(SECRET_KEY_ENV)
+    if text is not None:
         return KeyRing.from_text(text, env.get(PREVIOUS_KEYS_ENV, ""))
     if env.get("AWS_LAMBDA_FUNCTION_NAME"):
-        logger.error(
-            "%s is not set: running with a key derived from the table name. A table "
-            "reader holding a dead token can then compute the live one, and session ids "
-            "reveal their user. Deploy template.yaml, which generates the key.",
-            SECRET_KEY_ENV,
+        raise KeyConfigurationError(
+            f"{SECRET_KEY_ENV} is not set: deploy template.yaml, which generates the key "
+            "in Secrets Manager and passes it to every function"
         )
-        return KeyRing(hashlib.sha256(b"unkeyed deployment\x00" + table.encode()).digest())
-    return default_key_ring()
+    configured = env.get(KEY_FILE_ENV)
+    return local_key_ring(Path(configured) if configured else None)

@@ -183,8 +183,11 @@ class LocalGateway:
         self._lock = threading.Lock()
 
     def match(self, method: str, path: str) -> tuple[Route | None, dict[str, str]]:
-        """The route for a request: an exact one, else ``$default`` if declared, else
-        None (API Gateway then answers 404 itself)."""
+        """The route for a request: an exact one (by the path as the route table cleans
+        it), else ``$default`` if declared, else None (API Gateway answers 404 itself)."""
+        from handlers.paths import clean_path
+
+        path = clean_path(path)
         fallback = None
         for route in self.routes:
             if route.path == "$default":

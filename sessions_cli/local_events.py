@@ -49,7 +49,7 @@ def start_local_events(
     processor = StreamProcessor(
         store=store,
         layout=store.layout,
-        keys=key_ring(dict(os.environ), table),
+        keys=key_ring(dict(os.environ)),
         events=bus,
         bus=BUS,
         retention=retention(),

@@ -8,12 +8,9 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from sessions_cli import operator
 from sessions_core import SessionError, StoreUnavailableError
-
-DEFAULT_TEMPLATE = Path("template.yaml")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,7 +39,6 @@ def _parser() -> argparse.ArgumentParser:
     serve = add("serve", "serve the API of template.yaml on a local port")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=3000)
-    serve.add_argument("--template", type=Path, default=DEFAULT_TEMPLATE)
     serve.add_argument(
         "--demo", action="store_true", help="also serve the example login and account page at /"
     )
@@ -108,12 +104,8 @@ def _local_credentials(endpoint_url: str | None) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``sessions`` console script."""
     args = _parser().parse_args(argv)
-    _local_credentials(args.endpoint_url)
     if args.command == "serve":
-        if not args.template.exists():
-            print(f"error: no {args.template} here; run from the project folder", file=sys.stderr)
-            return 2
-        from sessions_cli.server import serve
+        from sessions_cli.server import ServeError, serve
 
         try:
             serve(
@@ -121,10 +113,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 port=args.port,
                 table=args.table,
                 endpoint_url=args.endpoint_url,
-                template_path=args.template,
                 demo=args.demo,
                 enforce_iam=args.enforce_iam,
             )
+        except ServeError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
         except OSError as error:
             print(
                 f"error: cannot listen on {args.host}:{args.port} ({error.strerror})",
@@ -132,6 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             return 2
         return 0
+    _local_credentials(args.endpoint_url)
     try:
         code: int = args.run(args)
     except StoreUnavailableError as error:

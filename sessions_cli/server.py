@@ -3,23 +3,50 @@ DynamoDB (moto's server, in this process) unless an endpoint is given."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from sessions_cli.gateway import Answer, IamCheck, LocalGateway, Request, merge_headers
 from sessions_cli.protocol_servers import start_embedded_moto
-from sessions_cli.template import authorizer_function, function_handler, load_template, routes
+from sessions_cli.template import Route
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's own payload limit
+BODY_TIMEOUT_SECONDS = 10
+# Methods whose request carries a body: they must say how long it is.
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
-DEMO_CONDITION = "DemoEnabled"
+def _bad_request(message: str, status: int = 400, code: str = "bad_request") -> Answer:
+    body = json.dumps({"error": code, "message": message}).encode()
+    return Answer(status, [("Content-Type", "application/json")], body)
+
+
+def _body_length(method: str, headers: Any) -> tuple[int, Answer | None]:
+    """How many body bytes to read, or the answer that refuses the request: a chunked
+    body (not supported), a Content-Length that is not a plain number, too large, or
+    missing where a body is expected."""
+    if headers.get("Transfer-Encoding"):
+        return 0, _bad_request("chunked bodies are not supported; send Content-Length")
+    declared = headers.get_all("Content-Length") or []
+    if len(set(declared)) > 1:
+        return 0, _bad_request("conflicting Content-Length headers")
+    text = declared[0].strip() if declared else None
+    if text is None:
+        if method.upper() in _BODY_METHODS:
+            return 0, _bad_request("send Content-Length (curl: -d '' for an empty body)")
+        return 0, None
+    if not text.isascii() or not text.isdigit():
+        return 0, _bad_request("Content-Length must be a number of bytes")
+    length = int(text)
+    if length > MAX_REQUEST_BYTES:
+        return 0, _bad_request("the request is larger than 10 MiB", 413, "payload_too_large")
+    return length, None
 
 
 class _Server(ThreadingHTTPServer):
@@ -28,38 +55,80 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 128
     daemon_threads = True
 
-
-def make_gateway(
-    template_path: Path, *, demo: bool = False, iam_check: IamCheck | None = None
-) -> LocalGateway:
-    """A gateway serving every HttpApi route the template declares (the demo's too
-    when ``demo``), enforcing AWS_IAM with ``iam_check`` when given."""
-    template = load_template(template_path)
-    declared = routes(template, frozenset({DEMO_CONDITION}) if demo else frozenset())
-    names = {r.authorizer for r in declared if r.authorizer and r.authorizer != "AWS_IAM"}
-    authorizers = {}
-    for name in names:
-        function = authorizer_function(template, name)
-        if function is None:
-            raise ValueError(f"authorizer {name!r} has no function in {template_path}")
-        authorizers[name] = function_handler(template, function)
-    return LocalGateway(declared, authorizers, iam_check)
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """One line instead of socketserver's traceback: a client that went away (or
+        never finished sending) is no error of ours."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | TimeoutError):
+            return
+        print(f"connection from {client_address[0]} failed: {type(error).__name__}", flush=True)
 
 
-def environment_iam_check(request: Request) -> str | None:
-    """`sigv4_check.check` against the credentials in this process's environment (the
-    ones an operator exports, or serve's local placeholders)."""
+def make_gateway(*, demo: bool = False, iam_check: IamCheck | None = None) -> LocalGateway:
+    """A gateway serving every route of the route table (the demo's too when ``demo``),
+    as the template deploys them (tests/contract/test_template.py holds the two equal),
+    enforcing AWS_IAM with ``iam_check`` when given."""
+    from handlers.route_table import FALLBACK, HANDLERS, ROUTES
+
+    specs = [*ROUTES]
+    handlers = dict(HANDLERS)
+    if demo:
+        from examples.login.routes import DEMO_FUNCTION, DEMO_HANDLER, DEMO_ROUTES
+
+        specs += DEMO_ROUTES
+        handlers[DEMO_FUNCTION] = DEMO_HANDLER
+    declared = [
+        Route(
+            method=spec.method,
+            path=spec.path,
+            function=spec.function,
+            handler=handlers[spec.function],
+            authorizer="AWS_IAM" if spec.auth == "iam" else None,
+        )
+        for spec in (*specs, FALLBACK)
+    ]
+    return LocalGateway(declared, {}, iam_check)
+
+
+class ServeError(Exception):
+    """serve cannot start; the message says why and what to do."""
+
+
+def environment_iam_check(region: str) -> IamCheck:
+    """`sigv4_check.check` against the AWS credentials this environment holds now
+    (exported, or from a profile), for ``region``: captured before serve puts local
+    placeholders in place, so a placeholder can never be what requests are checked
+    against.
+
+    Raises:
+        ServeError: there are no credentials to check against.
+    """
     import botocore.session
 
     from sessions_cli.sigv4_check import check
 
-    credentials = botocore.session.get_session().get_credentials()
-    if credentials is None:
-        return None
-    host = request.headers.get("host", "localhost")
-    url = f"http://{host}{request.path}" + (f"?{request.query}" if request.query else "")
-    signer = check(request.method, url, request.headers, request.body, credentials)
-    return signer.access_key if signer else None
+    found = botocore.session.get_session().get_credentials()
+    if found is None:
+        raise ServeError(
+            "--enforce-iam checks signatures against your AWS credentials, and there are "
+            "none: export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE)"
+        )
+    from botocore.credentials import Credentials
+
+    frozen = found.get_frozen_credentials()
+    if not frozen.access_key or not frozen.secret_key:
+        raise ServeError("--enforce-iam found a key without its secret in your AWS credentials")
+    credentials = Credentials(frozen.access_key, frozen.secret_key, frozen.token)
+
+    def iam_check(request: Request) -> str | None:
+        host = request.headers.get("host", "localhost")
+        url = f"http://{host}{request.path}" + (f"?{request.query}" if request.query else "")
+        signer = check(
+            request.method, url, request.headers, request.body, credentials, region=region
+        )
+        return signer.access_key if signer else None
+
+    return iam_check
 
 
 def _request_handler(
@@ -71,20 +140,24 @@ def _request_handler(
         # Headers and body go out in separate writes; with Nagle on, a keep-alive
         # client's delayed ACK held every answer ~40 ms (found by the peer benchmark).
         disable_nagle_algorithm = True
+        # A client that promises a body and never sends it (or idles on a keep-alive
+        # connection) frees its worker after this many seconds.
+        timeout = BODY_TIMEOUT_SECONDS
 
         def _serve(self) -> None:
             started = time.perf_counter()
             split = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_REQUEST_BYTES:
-                answer = Answer(
-                    413,
-                    [("Content-Type", "application/json")],
-                    b'{"message":"Request Entity Too Large"}',
-                )
-                self.close_connection = True
+            length, refused = _body_length(self.command, self.headers)
+            if refused is not None:
+                answer = refused
+                self.close_connection = True  # whatever follows is not a request
             else:
-                body = self.rfile.read(length) if length else b""
+                try:
+                    body = self.rfile.read(length) if length else b""
+                except TimeoutError:
+                    log(f"{self.command} {split.path}: the body did not arrive; closed")
+                    self.close_connection = True
+                    return
                 request = Request(
                     method=self.command,
                     path=split.path or "/",
@@ -133,7 +206,6 @@ def serve(
     port: int,
     table: str,
     endpoint_url: str | None,
-    template_path: Path,
     demo: bool = False,
     enforce_iam: bool = False,
 ) -> None:
@@ -142,6 +214,8 @@ def serve(
     def log(line: str) -> None:
         print(line, file=sys.stdout, flush=True)
 
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    iam_check = environment_iam_check(region) if enforce_iam else None
     embedded = endpoint_url is None
     if embedded:
         endpoint_url = start_embedded_moto().url
@@ -153,9 +227,7 @@ def serve(
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 
-    gateway = make_gateway(
-        template_path, demo=demo, iam_check=environment_iam_check if enforce_iam else None
-    )
+    gateway = make_gateway(demo=demo, iam_check=iam_check)
     httpd = _Server((host, port), _request_handler(gateway, log))
     bound_port = httpd.server_address[1]
     origins = {f"http://{host}:{bound_port}", f"http://localhost:{bound_port}"}
@@ -170,14 +242,14 @@ def serve(
     events = start_local_events(table, endpoint_url or "", embedded=embedded, log=log)
     url = f"http://{host}:{bound_port}"
     backend = "embedded DynamoDB (moto)" if embedded else "DynamoDB"
-    log(f"sessions serve: {len(gateway.routes)} routes from {template_path.name}")
+    log(f"sessions serve: {len(gateway.routes)} routes")
     log(f"  API   {url}")
     log(f"  docs  {url}/docs")
     if demo:
         log(f"  demo  {url}/  (sign in as alice / wonderland, bob / builder or carol / lighthouse)")
     log(f"  table {table!r} on {backend} at {endpoint_url}" + (" (created)" if created else ""))
     log(f"  events {events}")
-    iam = "enforced (SigV4, this environment's credentials)" if enforce_iam else "not enforced"
+    iam = f"enforced (SigV4 for {region}, your credentials)" if enforce_iam else "not enforced"
     log(f"  IAM   {iam} on the service routes")
     log(f"  try:  AWS_ENDPOINT_URL_DYNAMODB={endpoint_url} sessions list --user alice")
     log("Press Ctrl+C to stop.")

@@ -2,11 +2,15 @@
 `sessions serve --enforce-iam`: against the credentials in serve's environment.
 
 It recomputes the signature with botocore's own signer over the headers the request
-says it signed, at the time it says it signed them, and compares in constant time.
+says it signed, at the time it says it signed them, and compares in constant time. The
+payload's hash is computed from the body received, never taken from the request's
+``X-Amz-Content-Sha256`` (which must then agree): a signed request replayed with another
+body fails. The credential scope must name the region serve checks for.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import re
 from collections.abc import Mapping
@@ -55,12 +59,19 @@ def check(
     body: bytes,
     credentials: Credentials,
     *,
+    region: str,
     now: datetime | None = None,
 ) -> SignedBy | None:
     """The signer of a correctly signed request, else None (API Gateway's 403)."""
     found = _AUTHORIZATION.fullmatch((headers.get("authorization") or "").strip())
     amz_date = headers.get("x-amz-date") or ""
     if not found or found["service"] != SERVICE or found["key"] != credentials.access_key:
+        return None
+    if found["region"] != region:
+        return None
+    body_hash = hashlib.sha256(body).hexdigest()
+    declared = headers.get("x-amz-content-sha256")
+    if declared is not None and not hmac.compare_digest(declared.lower(), body_hash):
         return None
     try:
         signed_at = datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
@@ -71,12 +82,10 @@ def check(
     signed = found["headers"].split(";")
     if any(name not in headers for name in signed if name != "host"):
         return None
-    request = AWSRequest(
-        method=method,
-        url=url,
-        data=body,
-        headers={name: value for name, value in headers.items() if name in signed},
-    )
+    signed_headers = {name: value for name, value in headers.items() if name in signed}
+    if "x-amz-content-sha256" in signed_headers:
+        signed_headers["x-amz-content-sha256"] = body_hash  # what was received, hashed
+    request = AWSRequest(method=method, url=url, data=body, headers=signed_headers)
     request.context["timestamp"] = amz_date
     signer = _Signer(credentials, found["region"], signed)
     canonical = signer.canonical_request(request)

@@ -36,6 +36,7 @@ _DESKTOP_OS = frozenset(
 _MOBILE_OS = frozenset({"iOS", "Android", "Windows Phone", "KaiOS", "BlackBerry OS"})
 _TABLET_FAMILIES = frozenset({"iPad", "Kindle", "Generic Tablet"})
 _SPIDER = "Spider"  # uap-core's device family for crawlers and bots
+_APPLE_DEVICES = frozenset({"iPhone", "iPad"})
 
 
 def parse_device(user_agent: str | None) -> Device | None:
@@ -64,8 +65,11 @@ def _parse(user_agent: str) -> Device:
         if browser_family != "Other"
         else None
     )
-    os = _os_name(os_family, device.family if device else None)
-    return Device(browser=browser, os=os, type=kind, label=_label(browser, os, kind))
+    os = _os_name(os_family)
+    # "Safari on iPhone" says more than "Safari on iOS"; the os field stays "iOS".
+    family = device.family if device else None
+    shown = family if os_family == "iOS" and family in _APPLE_DEVICES else os
+    return Device(browser=browser, os=os, type=kind, label=_label(browser, shown, kind))
 
 
 def _kind(family: str | None, brand: str | None, os_family: str | None) -> DeviceType:
@@ -80,11 +84,9 @@ def _kind(family: str | None, brand: str | None, os_family: str | None) -> Devic
     return "unknown"
 
 
-def _os_name(os_family: str | None, device_family: str | None) -> str | None:
+def _os_name(os_family: str | None) -> str | None:
     if not os_family or os_family == "Other":
         return None
-    if os_family == "iOS" and device_family in {"iPhone", "iPad"}:
-        return device_family  # "Safari on iPhone" says more than "on iOS"
     return _OS_NAMES.get(os_family, os_family)
 
 

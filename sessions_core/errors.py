@@ -113,6 +113,14 @@ class StoreConfigurationError(SessionError):
     default_message = "the session store is misconfigured"
 
 
+class KeyConfigurationError(SessionError):
+    """A key is missing, too short, or kept where others can read it: refused, with
+    what to do about it in the message."""
+
+    default_code = "key_misconfigured"
+    default_message = "a key is missing or not fit for use"
+
+
 class CorruptItemError(SessionError):
     """A stored item cannot be read as a session (a field is missing or malformed).
 

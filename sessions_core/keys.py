@@ -13,31 +13,28 @@ Three things are keyed with it:
   (``HMAC(key, user id)``), so an id does not reveal whose it is.
 
 A `KeyRing` holds the current key and, during a rotation, the previous ones: new values
-use the current key; checks try every key. Lambda gets the key from the template (a
-generated Secrets Manager secret); local runs and tests get one from a file created on
-first use (`local_key_ring`).
+use the current key; checks try every key. Every key has at least 32 bytes (blank or
+short ones are refused, never padded or derived). Lambda gets the key from the template
+(a generated Secrets Manager secret); local runs and tests get one from a file created
+on first use (`local_key_ring`, `key_files`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import logging
-import os
 import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from sessions_core.errors import InvalidArgumentError
+from sessions_core.errors import InvalidArgumentError, KeyConfigurationError
+from sessions_core.key_files import create_private, local_key_path, read_private
 
-logger = logging.getLogger("sessions_core")
-
-MIN_KEY_BYTES = 16
+MIN_KEY_BYTES = 32
 LOCATION_BYTES = 6  # the user-derived 48 bits of a session id; names the per-user item
 TAG_BYTES = 16  # the user's own slot inside that item (users may share a location)
-KEY_FILE_ENV = "SESSIONS_KEY_FILE"
 _USER = b"user\x00"
 _SUCCESSOR = b"successor\x00"
 _GENERATION = b"generation\x00"
@@ -67,7 +64,7 @@ class KeyRing:
     ``repr`` never shows a key.
 
     Raises:
-        InvalidArgumentError: a key shorter than 16 bytes.
+        KeyConfigurationError: a key shorter than 32 bytes (blank ones included).
     """
 
     __slots__ = ("_keys",)
@@ -75,13 +72,19 @@ class KeyRing:
     def __init__(self, current: bytes, previous: Sequence[bytes] = ()) -> None:
         keys = (current, *previous)
         if any(len(key) < MIN_KEY_BYTES for key in keys):
-            raise InvalidArgumentError(f"a secret key needs at least {MIN_KEY_BYTES} bytes")
+            raise KeyConfigurationError(
+                f"a secret key needs at least {MIN_KEY_BYTES} bytes; {KEY_ADVICE}"
+            )
         self._keys: tuple[bytes, ...] = keys
 
     @classmethod
     def from_text(cls, current: str, previous: str = "") -> KeyRing:
         """A ring from the key's text (as Secrets Manager generates it) and a
-        comma-separated list of previous keys."""
+        comma-separated list of previous keys.
+
+        Raises:
+            KeyConfigurationError: a key is blank or shorter than 32 bytes.
+        """
         older = [part.strip().encode() for part in previous.split(",") if part.strip()]
         return cls(current.strip().encode(), older)
 
@@ -172,47 +175,36 @@ def location_of(session_id: str) -> str:
     return session_id[:8] + session_id[9:13]
 
 
-def default_key_file() -> Path:
-    """``SESSIONS_KEY_FILE``, else ``~/.config/serverless-sessions/secret-key``."""
-    configured = os.environ.get(KEY_FILE_ENV)
-    if configured:
-        return Path(configured)
-    return Path.home() / ".config" / "serverless-sessions" / "secret-key"
+def generate_key_text() -> str:
+    """A new deployment key (64 characters, 48 random bytes), as `sessions` and local
+    runs create it."""
+    return secrets.token_urlsafe(48)
+
+
+KEY_ADVICE = "make one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
 
 
 def local_key_ring(path: Path | None = None) -> KeyRing:
-    """The key of local runs and tests: read from ``path``, created there (mode 0600)
-    on first use. Processes that share the file share the key (`sessions serve` and the
-    operator commands against its table).
+    """The key of local runs and tests: read from ``path`` (default
+    ``~/.config/serverless-sessions/secret-key``), created there on first use (see
+    `key_files`). Processes that share the file share the key (`sessions serve` and
+    the operator commands against its table).
 
     Raises:
-        InvalidArgumentError: the file holds a key shorter than 16 bytes.
+        KeyConfigurationError: the file is readable by others, or holds a key shorter
+            than 32 bytes.
     """
-    path = path or default_key_file()
+    path = path or local_key_path("secret-key")
     if not path.exists():
-        _create_key_file(path)
-    return KeyRing.from_text(path.read_text(encoding="utf-8"))
-
-
-def _create_key_file(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    draft = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
-    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-        stream.write(secrets.token_urlsafe(48))
+        create_private(path, generate_key_text())
     try:
-        # link() fails if another process created the file first: theirs wins, so two
-        # processes starting together still end up with one key.
-        os.link(draft, path)
-        logger.info("created a local secret key at %s", path)
-    except FileExistsError:
-        pass
-    finally:
-        draft.unlink()
+        return KeyRing.from_text(read_private(path))
+    except KeyConfigurationError as error:
+        raise KeyConfigurationError(f"{path}: {error.message}") from error
 
 
 @cache
 def default_key_ring() -> KeyRing:
-    """The process's local key ring (`local_key_ring`), read once: what a
-    `SessionConfig` without a ``secret_key`` uses."""
+    """The process's local key ring (`local_key_ring` at its default place), read
+    once: what a `SessionConfig` without a ``secret_key`` uses."""
     return local_key_ring()

@@ -4,6 +4,7 @@ declare them (so the OpenAPI document shows the same numbers the code enforces).
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from datetime import timedelta
 from typing import Any
@@ -17,9 +18,13 @@ MAX_EXPIRES_IN = timedelta(days=400)
 MAX_EXPIRES_IN_MS = int(MAX_EXPIRES_IN / timedelta(milliseconds=1))
 # Serialized, metadata at most this large keeps a session item inside one 4 KB read.
 MAX_METADATA_BYTES = 2048
-# Deeper JSON cannot be serialised back by pydantic (its limit is lower than json's).
-MAX_METADATA_DEPTH = 32
+# How deep any JSON document may nest (a body, metadata): deeper cannot be serialised
+# back by pydantic (its limit is lower than json's), and is never what a caller means.
+MAX_JSON_DEPTH = 32
+MAX_METADATA_DEPTH = MAX_JSON_DEPTH
 MAX_USER_AGENT_CHARS = 1024
+# The longest plain address: an IPv6 address with an embedded IPv4 one.
+MAX_IP_ADDRESS_CHARS = 45
 
 
 def check_user_id(user_id: object) -> None:
@@ -49,6 +54,22 @@ def metadata_size(metadata: dict[str, Any]) -> int:
     return len(json.dumps(metadata, separators=(",", ":"), allow_nan=False).encode("utf-8"))
 
 
+def nests_deeper_than(document: object, depth: int) -> bool:
+    """True when a parsed JSON ``document`` holds objects or arrays more than ``depth``
+    levels deep (measured level by level, without recursion)."""
+    level: list[Any] = [document] if isinstance(document, dict | list) else []
+    for _ in range(depth):
+        level = [
+            child
+            for value in level
+            for child in (value.values() if isinstance(value, dict) else value)
+            if isinstance(child, dict | list)
+        ]
+        if not level:
+            return False
+    return bool(level)
+
+
 def check_metadata(metadata: dict[str, Any] | None) -> None:
     """Refuse metadata that is not a JSON object of plain values, nests deeper than 32
     levels, or is larger than 2 KiB serialized.
@@ -63,17 +84,7 @@ def check_metadata(metadata: dict[str, Any] | None) -> None:
         return
     if not isinstance(metadata, dict):
         raise InvalidArgumentError("metadata must be a JSON object")
-    level: list[Any] = [metadata]
-    for _ in range(MAX_METADATA_DEPTH):
-        level = [
-            child
-            for value in level
-            for child in (value.values() if isinstance(value, dict) else value)
-            if isinstance(child, dict | list)
-        ]
-        if not level:
-            break
-    else:
+    if nests_deeper_than(metadata, MAX_METADATA_DEPTH):
         raise InvalidArgumentError(f"metadata nests deeper than {MAX_METADATA_DEPTH} levels")
     try:
         size = metadata_size(metadata)
@@ -81,3 +92,27 @@ def check_metadata(metadata: dict[str, Any] | None) -> None:
         raise InvalidArgumentError("metadata must hold only JSON values") from error
     if size > MAX_METADATA_BYTES:
         raise InvalidArgumentError(f"metadata must be at most {MAX_METADATA_BYTES} bytes as JSON")
+
+
+def check_ip_address(address: object) -> str | None:
+    """``address`` when it is a plain IPv4 or IPv6 address (no zone id, nothing else),
+    None when it is None.
+
+    Raises:
+        InvalidArgumentError: anything else (a zone id such as ``fe80::1%eth0`` can carry
+            any characters, CRLF and markup included).
+    """
+    if address is None:
+        return None
+    if (
+        not isinstance(address, str)
+        or len(address) > MAX_IP_ADDRESS_CHARS
+        or not address.isascii()
+        or "%" in address
+    ):
+        raise InvalidArgumentError("ip_address must be a plain IPv4 or IPv6 address")
+    try:
+        ipaddress.ip_address(address)
+    except ValueError as error:
+        raise InvalidArgumentError("ip_address must be a plain IPv4 or IPv6 address") from error
+    return address

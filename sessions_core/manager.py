@@ -16,6 +16,7 @@ from sessions_core.errors import (
     SessionNotFoundError,
     SessionRevokedError,
 )
+from sessions_core.limits import check_ip_address
 from sessions_core.models import PublicSession, RevokedReason, Session, ValidationResult
 from sessions_core.rotation import Refresher
 from sessions_core.rules import check_aal
@@ -87,10 +88,13 @@ class SessionManager:
     ) -> ValidationResult:
         """Validate a token: one store read; one write when activity or sliding is due
         (`validation.Validator.validate`). A malformed token costs no request.
+        ``ip_address`` (where the use came from) must be a plain IP address.
 
         Raises:
+            InvalidArgumentError: ``ip_address`` is not a plain IP address.
             StoreUnavailableError: the store did not answer (fail closed).
         """
+        check_ip_address(ip_address)
         return self._validator.validate(
             token, user_agent=user_agent, ip_address=ip_address, country=country
         )
@@ -109,8 +113,10 @@ class SessionManager:
         Raises:
             InvalidTokenError, SessionExpiredError, SessionRevokedError,
             UserAgentMismatchError: the token cannot be refreshed (see `.code`).
+            InvalidArgumentError: ``ip_address`` is not a plain IP address.
             StoreUnavailableError: the store did not answer.
         """
+        check_ip_address(ip_address)
         return self._refresher.refresh(
             token, user_agent=user_agent, ip_address=ip_address, country=country
         )

@@ -14,7 +14,12 @@ from typing import Any, NamedTuple
 
 from sessions_core.errors import InvalidArgumentError
 from sessions_core.keys import KeyRing
-from sessions_core.limits import check_lifetime, check_metadata, check_user_id
+from sessions_core.limits import (
+    check_ip_address,
+    check_lifetime,
+    check_metadata,
+    check_user_id,
+)
 from sessions_core.models import Device, RevokedReason, Session, ValidationError
 from sessions_core.records import RevocationMarker
 from sessions_core.tokens import (
@@ -86,12 +91,14 @@ def new_session(
 
     Raises:
         InvalidArgumentError: an empty or over-long user id, a lifetime out of range,
-            metadata past the limits, or an ``aal`` outside 1-3.
+            metadata past the limits, an ``aal`` outside 1-3, or an origin whose address
+            is not a plain IP address.
     """
     check_user_id(user_id)
     check_lifetime(expires_in)
     check_metadata(metadata)
     check_aal(aal)
+    check_ip_address(origin.ip_address if origin else None)
     session_id = new_session_id(keys.user_ref(user_id).location)
     token = new_token(session_id, keys)
     where = origin or Origin()

@@ -6,6 +6,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from sessions_core import (
     InMemorySessionStore,
     SessionConfig,
     SessionManager,
+    key_files,
 )
 from sessions_core.dynamodb.client import make_client
 from tests.support import LOCAL_INDEX_LAG, FakeClock, RequestCounter, server_store, wired
@@ -32,9 +34,11 @@ for name, value in {
 }.items():
     os.environ[name] = value
 os.environ.pop("AWS_PROFILE", None)
-# The per-deployment key of every test and every `sessions serve` they start: a file
-# created on first use, as for local runs, but never the developer's own.
-os.environ["SESSIONS_KEY_FILE"] = os.path.join(tempfile.mkdtemp(prefix="sessions-key-"), "key")
+# The keys of every test and every `sessions serve` they start: files created on first
+# use, as for local runs, but never the developer's own.
+_KEYS = Path(tempfile.mkdtemp(prefix="sessions-keys-"))
+key_files.LOCAL_KEY_DIR = _KEYS
+os.environ["SESSIONS_KEY_FILE"] = str(_KEYS / "secret-key")
 os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
 os.environ.pop("AWS_ENDPOINT_URL", None)
 

@@ -108,7 +108,7 @@ def _in_process(proxy: CountingProxy, table: str) -> Callable[..., tuple[int, An
     )
     for wiring in (api.wiring, authorizer.wiring):
         wiring.use(None)  # rebuilt from the environment above on first use
-    gateway = make_gateway(ROOT / "template.yaml")
+    gateway = make_gateway()
 
     def send(method: str, path: str, body: Any, headers: dict[str, str]) -> tuple[int, Any]:
         data = json.dumps(body).encode() if body is not None else b""

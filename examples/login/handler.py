@@ -10,19 +10,25 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, Field
 
 from examples.login.demo_users import check_password
-from handlers.client_origin import client_origin
+from examples.login.routes import DEMO_ROUTES, LoginAnswer, LoginBody, PasswordBody, demo_route
+from handlers.body_guard import checked_event
+from handlers.client_origin import ClientOrigin, client_origin
 from handlers.cookies import session_cookie
 from handlers.credentials import cookie_value, header
-from handlers.http_errors import ApiError, error_response, from_session_error
+from handlers.http_errors import ApiError, error_payload, error_response, from_session_error
 from handlers.observability import count, manager_event, metrics
+from handlers.paths import normalised
+from handlers.responses import with_security_headers
+from handlers.route_table import route_for
+from handlers.routing import register
 from handlers.wiring import Wiring
 from sessions_core import PublicSession, SessionError
 from sessions_core.login_throttle import LoginThrottle
@@ -47,19 +53,6 @@ wiring = Wiring(observer=manager_event)
 app = APIGatewayHttpResolver(enable_validation=True, debug=False)
 
 
-class LoginBody(BaseModel):
-    """``POST /login``: demo credentials."""
-
-    username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=256, repr=False)
-
-
-class LoginAnswer(BaseModel):
-    """The new session (the token travels only in the HttpOnly cookie)."""
-
-    session: PublicSession
-
-
 def _asset(path: str) -> Response[str]:
     file, content_type = ASSETS[path]
     return Response(
@@ -70,24 +63,29 @@ def _asset(path: str) -> Response[str]:
     )
 
 
-@app.get("/")
+@register(app, "AccountPage", demo_route)
 def page() -> Response[str]:
     return _asset("/")
 
 
-@app.get("/account.js")
+@register(app, "AccountScript", demo_route)
 def account_script() -> Response[str]:
     return _asset("/account.js")
 
 
-@app.get("/style.css")
+@register(app, "AccountStyles", demo_route)
 def stylesheet() -> Response[str]:
     return _asset("/style.css")
 
 
-@app.get("/clients/sessions.js")
+@register(app, "ClientLibrary", demo_route)
 def client_library() -> Response[str]:
     return _asset("/clients/sessions.js")
+
+
+def _client() -> ClientOrigin:
+    trusted = wiring.runtime().settings.trust_cloudfront
+    return client_origin(app.current_event.raw_event, trust_cloudfront=trusted)
 
 
 def _same_origin() -> None:
@@ -100,7 +98,7 @@ def _check_password(throttle: LoginThrottle, username: str, password: str) -> No
     # Counted before the password is checked, in one atomic write that also decides:
     # however many guesses race, at most five per address (fifty per name) reach the
     # check in a window; the rest answer 429 and learn nothing.
-    address = client_origin(app.current_event.raw_event).ip_address or "unknown"
+    address = _client().ip_address or "unknown"
     _refuse_if_blocked(throttle.attempt(username, address))
     if not check_password(username, password):
         count("LoginsFailed")
@@ -108,14 +106,14 @@ def _check_password(throttle: LoginThrottle, username: str, password: str) -> No
     throttle.succeeded(username, address)
 
 
-@app.post("/login")
-def login(body: LoginBody) -> Response[str]:
+@register(app, "Login", demo_route)
+def login(body: Annotated[LoginBody, Body()]) -> Response[str]:
     _same_origin()
     runtime = wiring.runtime()
     manager = runtime.manager
     _check_password(LoginThrottle(manager.config), body.username, body.password)
     count("LoginsSucceeded")
-    client = client_origin(app.current_event.raw_event)
+    client = _client()
     session = manager.create(
         user_id=body.username,
         user_agent=client.user_agent,
@@ -150,22 +148,14 @@ def _refuse_if_blocked(wait: timedelta | None) -> None:
         )
 
 
-class PasswordBody(BaseModel):
-    """``POST /reauthenticate``: the signed-in user's password, again."""
-
-    password: str = Field(min_length=1, max_length=256, repr=False)
-
-
-@app.post("/reauthenticate")
-def reauthenticate(body: PasswordBody) -> Response[str]:
+@register(app, "ConfirmIdentity", demo_route)
+def reauthenticate(body: Annotated[PasswordBody, Body()]) -> Response[str]:
     """Step-up for the account page: the cookie's user proves it is them again (the
     password), and the session's ``authenticatedAt`` moves to now."""
     _same_origin()
     manager = wiring.runtime().manager
     token = cookie_value(app.current_event.cookies)
-    current = manager.validate(
-        token or "", user_agent=client_origin(app.current_event.raw_event).user_agent
-    )
+    current = manager.validate(token or "", user_agent=_client().user_agent)
     if current.session is None:
         raise ApiError(401, current.error or "invalid_token", "sign in again")
     user = current.session.user_id
@@ -199,5 +189,11 @@ def on_validation_error(_: RequestValidationError) -> Response[str]:
 
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Lambda entry point of the demo login backend."""
-    return app.resolve(event, context)
+    """Lambda entry point of the demo login backend: the path normalised and the body
+    checked as the API's are, and ``nosniff`` on every answer."""
+    event = normalised(event)
+    try:
+        event = checked_event(event, route_for(event, DEMO_ROUTES))
+    except ApiError as error:
+        return with_security_headers(error_payload(error))
+    return with_security_headers(app.resolve(event, context))

@@ -34,7 +34,12 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    served = start_serve(tmp_path_factory.mktemp("demo") / "serve.log", "--demo")
+    # As a deployment behind CloudFront: the phone below reports its country.
+    served = start_serve(
+        tmp_path_factory.mktemp("demo") / "serve.log",
+        "--demo",
+        env={"SESSIONS_TRUST_CLOUDFRONT": "true"},
+    )
     yield served
     served.process.terminate()
     served.process.wait(timeout=10)

@@ -54,6 +54,18 @@ def test_device_parsed_at_create_is_stored_and_listed(
     assert stored is not None and stored.device == session.device
 
 
+@pytest.mark.parametrize(
+    ("agent", "os", "label"),
+    [(SAFARI_IPHONE, "iOS", "Safari on iPhone"), (SAFARI_IPAD, "iOS", "Safari on iPad")],
+)
+def test_device_apple_os_is_ios_while_the_label_names_the_device(
+    agent: str, os: str, label: str
+) -> None:
+    # Before: an iPhone's os was "iPhone".
+    device = parse_device(agent)
+    assert device is not None and (device.os, device.label) == (os, label)
+
+
 def test_device_without_a_user_agent_is_none(manager: SessionManager) -> None:
     assert manager.create(user_id="u1").device is None
     assert parse_device("   ") is None

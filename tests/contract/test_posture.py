@@ -107,7 +107,7 @@ def test_every_asynchronous_path_fails_into_a_queue_with_an_alarm() -> None:
     failure = cleanup["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]
     assert failure["Type"] == "SQS"
     assert failure["Destination"] == {"GetAtt": "CleanupFailureQueue.Arn"}
-    stream = RESOURCES["EventsFunction"]["Properties"]["Events"]["TableStream"]["Properties"]
+    stream = RESOURCES["EventsStreamMapping"]["Properties"]
     assert stream["DestinationConfig"]["OnFailure"]["Destination"] == {
         "GetAtt": "EventsFailureQueue.Arn"
     }

@@ -60,14 +60,36 @@ def _handler_routes() -> set[tuple[str, str]]:
     return found
 
 
-def test_every_template_route_has_a_handler_route_and_back() -> None:
-    declared = {
-        (r.method, r.path)
-        for r in routes(TEMPLATE)
-        if r.path != "$default" and r.function == "ApiFunction"
-    }
-    served = _handler_routes()
-    assert declared == served
+def _table_routes(demo: bool = False) -> set[tuple[str, str, str, str | None]]:
+    from examples.login.routes import DEMO_ROUTES
+    from handlers.route_table import FALLBACK, ROUTES
+
+    specs = [*ROUTES, FALLBACK, *(DEMO_ROUTES if demo else ())]
+    return {(s.method, s.path, s.function, "AWS_IAM" if s.auth == "iam" else None) for s in specs}
+
+
+@pytest.mark.parametrize("demo", [False, True])
+def test_template_routes_are_the_route_table(demo: bool) -> None:
+    # The router, the guards, OpenAPI and `sessions serve` read the table; the
+    # template must deploy exactly it (each route to the function the table names).
+    conditions = frozenset({"DemoEnabled"}) if demo else frozenset()
+    declared = {(r.method, r.path, r.function, r.authorizer) for r in routes(TEMPLATE, conditions)}
+    assert declared == _table_routes(demo)
+
+
+def test_template_handlers_are_the_route_tables() -> None:
+    from examples.login.routes import DEMO_FUNCTION, DEMO_HANDLER
+    from handlers.route_table import HANDLERS
+
+    for function, handler in {**HANDLERS, DEMO_FUNCTION: DEMO_HANDLER}.items():
+        assert TEMPLATE["Resources"][function]["Properties"]["Handler"] == handler
+
+
+def test_every_table_route_has_a_handler_route_and_back() -> None:
+    from handlers.route_table import ROUTES
+
+    declared = {(r.method, r.path) for r in ROUTES}
+    assert declared == _handler_routes()
 
 
 def test_fallback_route_catches_the_rest_without_auth() -> None:
@@ -88,7 +110,10 @@ def test_no_proxy_routes() -> None:
     assert all("proxy+" not in r.path for r in routes(TEMPLATE))
 
 
-@pytest.mark.parametrize("function", ["ApiFunction", "AuthorizerFunction", "CleanupFunction"])
+@pytest.mark.parametrize(
+    "function",
+    ["ApiFunction", "EraseFunction", "AuthorizerFunction", "CleanupFunction", "EventsFunction"],
+)
 def test_every_function_handler_imports(function: str) -> None:
     dotted = TEMPLATE["Resources"][function]["Properties"]["Handler"]
     module_name, _, attribute = dotted.rpartition(".")
@@ -104,21 +129,18 @@ def test_globals_deploy_python313_on_arm64_with_json_logs() -> None:
         assert props["LoggingConfig"]["LogFormat"] == "JSON"
 
 
-def test_authorizer_policy_reads_and_updates_only() -> None:
-    # It revokes on token reuse (rule 11) and slides expiries: conditional UpdateItems.
-    # It never creates, deletes, queries or scans.
+def test_authorizer_policy_never_puts_queries_or_scans() -> None:
+    # It revokes on token reuse and slides expiries (conditional UpdateItems) and
+    # deletes a session its user's erasure left behind; it never creates or lists.
     props = TEMPLATE["Resources"]["AuthorizerFunction"]["Properties"]
     statements = [s for p in props["Policies"] for s in p.get("Statement", [])]
     actions = {a for s in statements for a in s["Action"]}
-    assert actions == {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:UpdateItem"}
-
-
-def test_template_iam_routes_are_the_routes_the_handler_guards() -> None:
-    # Rule 13: the handler's own list of service routes is the template's AWS_IAM list.
-    from handlers.service_guard import SERVICE_ROUTES
-
-    iam = {(r.method, r.path) for r in routes(TEMPLATE) if r.authorizer == "AWS_IAM"}
-    assert iam == set(SERVICE_ROUTES)
+    assert actions == {
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+    }
 
 
 def test_template_functions_get_the_generated_key_and_a_30_day_timeout() -> None:
@@ -194,12 +216,16 @@ def test_template_events_function_reads_the_stream_as_the_code_expects() -> None
     assert table["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
     function = TEMPLATE["Resources"]["EventsFunction"]["Properties"]
     assert function["Handler"] == "handlers.events.handler"
-    stream = function["Events"]["TableStream"]["Properties"]
-    assert stream["Stream"] == {"GetAtt": "SessionsTable.StreamArn"}
+    assert "Events" not in function  # a SAM stream event would grant stream actions on *
+    stream = TEMPLATE["Resources"]["EventsStreamMapping"]["Properties"]
+    assert stream["EventSourceArn"] == {"GetAtt": "SessionsTable.StreamArn"}
+    assert stream["FunctionName"] == {"Ref": "EventsFunction.Alias"}
     assert stream["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert stream["BisectBatchOnFunctionError"] is True
     assert stream["MaximumRetryAttempts"] >= 1
-    assert stream["DestinationConfig"]["OnFailure"]["Type"] == "SQS"
+    assert stream["DestinationConfig"]["OnFailure"]["Destination"] == {
+        "GetAtt": "EventsFailureQueue.Arn"
+    }
     # The mapping's filter and the local poller's agree: sessions in, the rest out.
     patterns = [json.loads(f["Pattern"]) for f in stream["FilterCriteria"]["Filters"]]
     images = {next(iter(p["dynamodb"])) for p in patterns}

@@ -16,9 +16,7 @@ from handlers import docs
 from handlers.api import app
 from tests.serve_support import Served, start_serve
 
-SCHEMA = schemathesis.openapi.from_dict(
-    json.loads(app.get_openapi_json_schema(title=docs.TITLE, version=docs.VERSION))
-)
+SCHEMA = schemathesis.openapi.from_dict(json.loads(docs.openapi_json(app)))
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "25"))
 
 

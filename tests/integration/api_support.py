@@ -28,6 +28,14 @@ def invoke(data: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def invoke_erase(data: dict[str, Any]) -> dict[str, Any]:
+    """Call the erase function's handler as Lambda would."""
+    from handlers.erase import handler
+
+    result: dict[str, Any] = handler(data, LocalContext("EraseFunction"))
+    return result
+
+
 def body(result: dict[str, Any]) -> Any:
     """The JSON body of a handler result."""
     return json.loads(result["body"]) if result.get("body") else None

@@ -80,14 +80,16 @@ def test_create_at_the_limit_with_deny_answers_409_with_the_active_sessions(
 
 
 def test_me_sessions_shows_devices_places_and_times(
-    api_manager: SessionManager, clock: FakeClock
+    api_manager: SessionManager, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("SESSIONS_TRUST_CLOUDFRONT", "true")  # a deployment behind CloudFront
     mine = api_manager.create(user_id="alice", user_agent=FIREFOX_LINUX, ip_address="192.0.2.1")
     clock.advance(minutes=11)  # activity is due: this request is written down
     data = event("me_sessions_bearer", token=mine.token or "")
     data["headers"]["cloudfront-viewer-country"] = "SE"
     data["requestContext"]["http"]["sourceIp"] = "198.51.100.20"
-    result = invoke(data)
+    with wired(api_manager):
+        result = invoke(data)
     assert result["statusCode"] == 200
     (listed,) = body(result)["sessions"]
     assert listed["current"] is True and listed["device"]["label"] == "Firefox on Linux"

@@ -142,7 +142,7 @@ def test_rotate_condition_failure_without_all_old_falls_back_to_a_read(
     requests.reset()
     result = dynamodb_store.rotate(
         session.id,
-        Rotation("not-the-hash", "h2", ("ab" * 16,), session.created_at, session.expires_at),
+        Rotation("not-the-hash", "h2", 1, ("ab" * 16,), session.created_at, session.expires_at),
     )
     assert result.applied is False
     assert result.current is not None and result.current.id == session.id

@@ -10,7 +10,7 @@ from handlers import events
 from sessions_cli.gateway import LocalContext
 from sessions_core import SessionManager
 from sessions_core.login_throttle import LoginThrottle
-from tests.integration.api_support import body, event, invoke
+from tests.integration.api_support import body, event, invoke_erase
 from tests.integration.conftest import delivered_events
 from tests.support import FakeClock, stream_records
 
@@ -24,7 +24,7 @@ def _erase(user_id: str) -> dict[str, Any]:
     data["requestContext"].update(routeKey="DELETE /users/{userId}")
     data["requestContext"]["http"].update(path=path)
     data["pathParameters"] = {"userId": user_id}
-    return invoke(data)
+    return invoke_erase(data)
 
 
 def _everything(manager: SessionManager) -> str:
@@ -83,5 +83,5 @@ def test_erasure_route_needs_iam(api_manager: SessionManager) -> None:
     data = event("revoke_user_sessions")
     data.update(rawPath=f"/users/{USER}", routeKey="$default")
     data["requestContext"]["http"].update(path=f"/users/{USER}")
-    assert invoke(data)["statusCode"] == 403
+    assert invoke_erase(data)["statusCode"] == 403
     assert len(api_manager.list_for_user(USER)) == 1

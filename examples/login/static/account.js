@@ -102,7 +102,8 @@ async function renderActivity() {
     item.append(what, where, when);
     list.append(item);
   }
-  if (!events.length) list.textContent = "Nothing yet.";
+  // Text directly inside the <ol> would break the list for screen readers (axe "list").
+  $("#activity-empty").hidden = events.length > 0;
 }
 
 function activitySoon() {

@@ -1,0 +1,293 @@
+"""Every route of the HTTP API, once: method, path, who may call it, which function
+serves it, and its body model.
+
+The Powertools router registers from this table (`routing.register`), the service
+guard and the body guard look routes up in it, OpenAPI is generated from what was
+registered, `sessions serve` routes by it, and tests/contract/test_template.py holds
+template.yaml to it. Paths are in API Gateway's syntax (``/sessions/{sessionId}``) and
+are matched against the request path as `normalised_path` gives it, one way for all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from pydantic import BaseModel
+
+from handlers.api_models import (
+    BAD_BODY,
+    FORBIDDEN,
+    INVALID_FIELDS,
+    LIMIT_REACHED,
+    STEP_UP,
+    TOO_LARGE,
+    UNAUTHORIZED,
+    UNAVAILABLE,
+    ActivityList,
+    CreateSessionBody,
+    ErasedCount,
+    ErrorBody,
+    ReauthenticateBody,
+    RevokedCount,
+    SessionAnswer,
+    SessionList,
+    TokenAndSession,
+    TokenBody,
+    ValidationAnswer,
+    answers,
+)
+
+# iam: AWS_IAM (SigV4) in the template, and the service guard checks it again; token:
+# the session token authenticates (Bearer or the cookie); public: anyone.
+Auth = Literal["iam", "token", "public"]
+
+API_FUNCTION = "ApiFunction"
+ERASE_FUNCTION = "EraseFunction"
+# Each function's entry point, as the template's Handler names it.
+HANDLERS: Mapping[str, str] = {
+    API_FUNCTION: "handlers.api.handler",
+    ERASE_FUNCTION: "handlers.erase.handler",
+}
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    """One route.
+
+    Attributes:
+        name: the template's event name for it.
+        method, path: as API Gateway matches them (``{param}`` for a path parameter).
+        auth: who may call it (see `Auth`).
+        function: the template's function resource that serves it.
+        summary: one line for OpenAPI.
+        body: the JSON object body's model (None: no body is read).
+        body_required: False when no body at all reads as ``{}``.
+        responses: OpenAPI answers besides the 200 a route's return type gives.
+    """
+
+    name: str
+    method: str
+    path: str
+    auth: Auth
+    function: str
+    summary: str
+    body: type[BaseModel] | None = None
+    body_required: bool = True
+    responses: Mapping[int, OpenAPIResponse] = field(default_factory=dict)
+    pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # A path parameter never spans a slash, as in API Gateway and Powertools.
+        regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.path))
+        object.__setattr__(self, "pattern", re.compile(f"^{regex}$"))
+
+    @property
+    def key(self) -> str:
+        """The ``routeKey`` API Gateway puts in this route's events."""
+        return f"{self.method} {self.path}"
+
+    @property
+    def router_path(self) -> str:
+        """The path in Powertools' syntax (``<param>``)."""
+        return re.sub(r"\{(\w+)\}", r"<\1>", self.path)
+
+
+def _service(name: str, method: str, path: str, summary: str, **extra: Any) -> RouteSpec:
+    return RouteSpec(name, method, path, "iam", API_FUNCTION, summary, **extra)
+
+
+def _client(name: str, method: str, path: str, summary: str, **extra: Any) -> RouteSpec:
+    return RouteSpec(name, method, path, "token", API_FUNCTION, summary, **extra)
+
+
+ROUTES: tuple[RouteSpec, ...] = (
+    _service(
+        "CreateSession",
+        "POST",
+        "/sessions",
+        "Create a session for a user (login backends)",
+        body=CreateSessionBody,
+        responses=answers(
+            (201, "created", TokenAndSession),
+            BAD_BODY,
+            LIMIT_REACHED,
+            TOO_LARGE,
+            INVALID_FIELDS,
+            UNAVAILABLE,
+        ),
+    ),
+    _service(
+        "ValidateSession",
+        "POST",
+        "/sessions/validate",
+        "Validate a token (a malformed token is simply not valid)",
+        body=TokenBody,
+        responses=answers(
+            (200, "outcome", ValidationAnswer), BAD_BODY, INVALID_FIELDS, UNAVAILABLE
+        ),
+    ),
+    _service(
+        "RefreshSession",
+        "POST",
+        "/sessions/refresh",
+        "Rotate a token: the old one works for the grace window only",
+        body=TokenBody,
+        responses=answers(
+            (200, "rotated", TokenAndSession), UNAUTHORIZED, BAD_BODY, INVALID_FIELDS, UNAVAILABLE
+        ),
+    ),
+    _service(
+        "DestroySession", "DELETE", "/sessions/{sessionId}", "Revoke one session (idempotent)"
+    ),
+    _service(
+        "ListUserSessions",
+        "GET",
+        "/users/{userId}/sessions",
+        "A user's active sessions, newest first",
+        responses=answers((200, "sessions", SessionList), INVALID_FIELDS, UNAVAILABLE),
+    ),
+    _service(
+        "RevokeUserSessions",
+        "DELETE",
+        "/users/{userId}/sessions",
+        "Revoke every session of a user (e.g. after a password change)",
+        responses=answers((200, "count", RevokedCount), INVALID_FIELDS, UNAVAILABLE),
+    ),
+    _service(
+        "UserActivity",
+        "GET",
+        "/users/{userId}/activity",
+        "A user's security log: every change of their sessions, newest first",
+        responses=answers((200, "events", ActivityList), INVALID_FIELDS, UNAVAILABLE),
+    ),
+    _service(
+        "Reauthenticate",
+        "POST",
+        "/sessions/{sessionId}/reauthenticate",
+        "The user proved who they are again: a sensitive action may follow",
+        body=ReauthenticateBody,
+        body_required=False,
+        responses=answers(
+            (200, "session", SessionAnswer),
+            (404, "no such session", ErrorBody),
+            (409, "session_revoked or session_expired: it can no longer be used", ErrorBody),
+            BAD_BODY,
+            INVALID_FIELDS,
+            UNAVAILABLE,
+        ),
+    ),
+    RouteSpec(
+        "EraseUser",
+        "DELETE",
+        "/users/{userId}",
+        "iam",
+        ERASE_FUNCTION,
+        "Erase a user: every session, tombstone, activity entry and login counter",
+        responses=answers(
+            (200, "how many items were removed", ErasedCount), INVALID_FIELDS, UNAVAILABLE
+        ),
+    ),
+    _client(
+        "WhoAmI",
+        "GET",
+        "/me/session",
+        "Who am I: the current session (sliding expiration applied)",
+        responses=answers((200, "session", SessionAnswer), UNAUTHORIZED, UNAVAILABLE),
+    ),
+    _client(
+        "RefreshMine",
+        "POST",
+        "/me/session/refresh",
+        "Rotate my token: a Bearer caller gets it in the body, a cookie caller only in the "
+        "re-set cookie",
+        responses=answers(
+            (
+                200,
+                "rotated: {token, session} for a Bearer token, {session} for the cookie",
+                TokenAndSession,
+            ),
+            UNAUTHORIZED,
+            FORBIDDEN,
+            UNAVAILABLE,
+        ),
+    ),
+    _client(
+        "Logout",
+        "DELETE",
+        "/me/session",
+        "Log out: revoke my session and clear the cookie",
+        responses=answers(UNAUTHORIZED, FORBIDDEN, UNAVAILABLE),
+    ),
+    _client(
+        "ListMine",
+        "GET",
+        "/me/sessions",
+        "My devices: my active sessions, the current one marked",
+        responses=answers((200, "sessions", SessionList), UNAUTHORIZED, UNAVAILABLE),
+    ),
+    _client(
+        "RevokeMine",
+        "DELETE",
+        "/me/sessions/{sessionId}",
+        "Log out one of my devices (another one needs a recent sign-in)",
+        responses=answers(
+            (404, "not one of mine", ErrorBody), UNAUTHORIZED, STEP_UP, FORBIDDEN, UNAVAILABLE
+        ),
+    ),
+    _client(
+        "RevokeOthers",
+        "POST",
+        "/me/sessions/revoke-others",
+        "Sign out everywhere else (needs a recent sign-in)",
+        responses=answers(
+            (200, "count", RevokedCount), UNAUTHORIZED, STEP_UP, FORBIDDEN, UNAVAILABLE
+        ),
+    ),
+    _client(
+        "MyActivity",
+        "GET",
+        "/me/activity",
+        "My security log: sign-ins, refreshes, sign-outs of all my sessions",
+        responses=answers((200, "events", ActivityList), UNAUTHORIZED, UNAVAILABLE),
+    ),
+    RouteSpec("OpenApi", "GET", "/openapi.json", "public", API_FUNCTION, "This document"),
+    RouteSpec("Docs", "GET", "/docs", "public", API_FUNCTION, "The API's documentation page"),
+)
+
+# Anything no route matches reaches the API function, which answers a JSON 404/405.
+FALLBACK = RouteSpec("Fallback", "ANY", "$default", "public", API_FUNCTION, "Unknown routes")
+
+_BY_NAME = {route.name: route for route in ROUTES}
+
+
+def route_named(name: str) -> RouteSpec:
+    """The route with the template event name ``name``.
+
+    Raises:
+        KeyError: there is none.
+    """
+    return _BY_NAME[name]
+
+
+def match(
+    method: str, path: str, routes: tuple[RouteSpec, ...] = ROUTES
+) -> tuple[RouteSpec, dict[str, str]] | None:
+    """The route a request would reach (by method and normalised path) and its path
+    parameters, or None."""
+    for route in routes:
+        if route.method == method.upper():
+            found = route.pattern.match(path)
+            if found:
+                return route, found.groupdict()
+    return None
+
+
+def route_for(event: Mapping[str, Any], routes: tuple[RouteSpec, ...] = ROUTES) -> RouteSpec | None:
+    """The route a normalised event would reach, or None."""
+    http = event["requestContext"]["http"]
+    found = match(str(http.get("method") or ""), event["rawPath"], routes)
+    return found[0] if found else None
