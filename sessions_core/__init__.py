@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         StoreConfigurationError,
         StoreUnavailableError,
         UserAgentMismatchError,
+        UserErasedError,
     )
     from sessions_core.manager import SessionManager
     from sessions_core.memory_store import InMemorySessionStore
@@ -60,6 +61,7 @@ _WHERE = {
     "StoreConfigurationError": "sessions_core.errors",
     "StoreUnavailableError": "sessions_core.errors",
     "UserAgentMismatchError": "sessions_core.errors",
+    "UserErasedError": "sessions_core.errors",
     "ValidationResult": "sessions_core.models",
     "create_session": "sessions_core.original",
     "destroy_session": "sessions_core.original",
@@ -90,6 +92,7 @@ __all__ = [
     "StoreConfigurationError",
     "StoreUnavailableError",
     "UserAgentMismatchError",
+    "UserErasedError",
     "ValidationResult",
     "create_session",
     "destroy_session",

@@ -135,12 +135,7 @@ def test_authorizer_policy_never_puts_queries_or_scans() -> None:
     props = TEMPLATE["Resources"]["AuthorizerFunction"]["Properties"]
     statements = [s for p in props["Policies"] for s in p.get("Statement", [])]
     actions = {a for s in statements for a in s["Action"]}
-    assert actions == {
-        "dynamodb:GetItem",
-        "dynamodb:BatchGetItem",
-        "dynamodb:UpdateItem",
-        "dynamodb:DeleteItem",
-    }
+    assert actions == {"dynamodb:BatchGetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
 
 
 def test_template_functions_get_the_generated_key_and_a_30_day_timeout() -> None:

@@ -36,6 +36,26 @@ def invoke_erase(data: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def demo_event(path: str, raw: str, *, encoded: bool = False) -> dict[str, Any]:
+    """A POST to the demo login from the app's own page (the api_manager's origin)."""
+    data = event("me_session_cookie")
+    data.pop("cookies", None)
+    data.update(rawPath=path, routeKey=f"POST {path}", isBase64Encoded=encoded, body=raw)
+    data["requestContext"]["http"].update(method="POST", path=path)
+    data["headers"].update(
+        {"origin": "https://app.example.com", "content-type": "application/json"}
+    )
+    return data
+
+
+def invoke_demo(data: dict[str, Any]) -> dict[str, Any]:
+    """Call the demo login's handler as Lambda would."""
+    from examples.login.handler import handler
+
+    result: dict[str, Any] = handler(data, LocalContext("DemoLoginFunction"))
+    return result
+
+
 def body(result: dict[str, Any]) -> Any:
     """The JSON body of a handler result."""
     return json.loads(result["body"]) if result.get("body") else None

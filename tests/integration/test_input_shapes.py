@@ -10,10 +10,8 @@ from typing import Any
 
 import pytest
 
-from examples.login.handler import handler as demo_handler
-from sessions_cli.gateway import LocalContext
 from sessions_core import InvalidArgumentError, SessionManager
-from tests.integration.api_support import body, event, invoke
+from tests.integration.api_support import body, demo_event, event, invoke, invoke_demo
 from tests.support import FakeClock, wired
 
 DEEP = "[" * 5000 + "]" * 5000
@@ -21,15 +19,7 @@ NOT_UTF8 = base64.b64encode(b'{"username": "alice", "password": "\xff\xfe"}').de
 
 
 def _demo(path: str, raw: str, *, encoded: bool = False) -> dict[str, Any]:
-    data = event("me_session_cookie")
-    data.pop("cookies", None)
-    data.update(rawPath=path, routeKey=f"POST {path}", isBase64Encoded=encoded, body=raw)
-    data["requestContext"]["http"].update(method="POST", path=path)
-    data["headers"].update(
-        {"origin": "https://app.example.com", "content-type": "application/json"}
-    )
-    result: dict[str, Any] = demo_handler(data, LocalContext("DemoLoginFunction"))
-    return result
+    return invoke_demo(demo_event(path, raw, encoded=encoded))
 
 
 @pytest.mark.parametrize("path", ["/login", "/reauthenticate"])
