@@ -39,12 +39,55 @@ def measure_cpu(calls: int = 20_000) -> dict[str, Any]:
     validate = per_call_us(lambda: manager.validate(token), calls)
     handler_figure, direct = _handler_vs_direct(manager, token, calls // 10)
     return {
+        "hostile_us": measure_hostile_tokens(calls),
         "floor_us": floor.as_dict(),
         "validate_us": validate.as_dict(),
         "validate_over_floor": ratio(validate, floor),
         "api_handler_us": handler_figure.as_dict(),
         "manager_validate_us": direct.as_dict(),
         "api_handler_over_validate": ratio(handler_figure, direct),
+    }
+
+
+def measure_hostile_tokens(calls: int = 20_000) -> dict[str, Any]:
+    """validate's CPU for a valid token beside the worst a presenter can choose: a
+    forged secret for a real id, a secret stamped under another key, a token retired
+    100 rotations ago (on the session it already revoked), a 100 kB string; with a
+    key ring of two keys (a rotation in progress: every stamp is checked under both)."""
+    from datetime import timedelta
+
+    from sessions_core.keys import KeyRing
+    from sessions_core.tokens import generate_secure_token, token_of
+
+    clock = [datetime(2026, 1, 1, tzinfo=UTC)]
+    ring = KeyRing(b"n" * 32, [b"o" * 32])
+    manager = SessionManager(
+        SessionConfig(InMemorySessionStore(), secret_key=ring, clock=lambda: clock[0])
+    )
+    first = manager.create(user_id="bench").token or ""
+    tokens = [first]
+    for _ in range(100):
+        clock[0] += timedelta(minutes=1)
+        tokens.append(manager.refresh(tokens[-1]).token or "")
+    victim = manager.create(user_id="victim")
+    replayed = manager.create(user_id="replayed")
+    old = replayed.token or ""
+    clock[0] += timedelta(minutes=1)
+    manager.refresh(old)
+    clock[0] += timedelta(minutes=1)
+    manager.validate(old)  # revokes: later replays cost the check, and no write
+    cases = {
+        "valid": tokens[-1],
+        "forged secret, real id": f"{victim.id}.{generate_secure_token()}",
+        "stamped under another key": token_of(
+            victim.id, KeyRing(b"x" * 32).stamp(victim.id, b"\0" * 16, 0)
+        ),
+        "retired, session revoked": old,
+        "100 kB string": "x" * 100_000,
+    }
+    return {
+        name: per_call_us(lambda t=t: manager.validate(t), calls).as_dict()
+        for name, t in cases.items()
     }
 
 

@@ -52,6 +52,10 @@ def _cpu(c: dict[str, Any]) -> None:
         f"  API handler     {c['api_handler_us']['median']:.1f} µs"
         f" = {c['api_handler_over_validate']:.1f}x manager.validate"
     )
+    say("  validate by what is presented (two keys in the ring, a rotation in progress):")
+    valid = c["hostile_us"]["valid"]["median"]
+    for name, figure in c["hostile_us"].items():
+        say(f"    {name:<28} {figure['median']:6.2f} µs = {figure['median'] / valid:.2f}x valid")
 
 
 def _latency(latency: dict[str, Any]) -> None:
