@@ -91,7 +91,8 @@ build-ApiFunction:
 	$(LAMBDA_PIP) -r requirements/lambda-api.txt
 	find "$(ARTIFACTS_DIR)" -name __pycache__ -prune -exec rm -rf {} +
 
-build-CleanupFunction build-EventsFunction:
+# Erasure creates no session: no user-agent parser either.
+build-CleanupFunction build-EventsFunction build-EraseFunction:
 	mkdir -p "$(ARTIFACTS_DIR)"
 	cp -R handlers sessions_core "$(ARTIFACTS_DIR)/"
 	$(LAMBDA_PIP) -r requirements/lambda-cleanup.txt

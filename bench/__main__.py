@@ -23,8 +23,8 @@ from bench.latency import measure_latency
 from bench.measure import Clock
 from bench.peers.run import measure_peers
 from bench.report import print_report, say
-from sessions_cli.protocol_servers import ServerUnavailableError, start_dynalite
 from sessions_core.dynamodb.client import make_client
+from tests.harness.protocol_servers import ServerUnavailableError, start_dynalite
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 STEPS = 7

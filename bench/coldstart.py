@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.measure import repeat
-from sessions_cli.protocol_servers import start_dynalite
 from sessions_core import DynamoDBSessionStore, SessionConfig, SessionManager
 from sessions_core.dynamodb.client import make_client
+from tests.harness.protocol_servers import start_dynalite
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ROOT / "tests" / "events"

@@ -97,7 +97,7 @@ def _handler_vs_direct(manager: SessionManager, token: str, calls: int) -> tuple
     from handlers.api import handler, wiring
     from handlers.settings import Settings
     from handlers.wiring import Runtime
-    from sessions_cli.gateway import LocalContext
+    from sessions_local.gateway import LocalContext
 
     wiring.use(Runtime(Settings.from_env(), manager))
     event = json.loads((EVENTS / "validate_session.json").read_text().replace("TOKEN", token))

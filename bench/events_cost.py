@@ -11,9 +11,9 @@ from typing import Any
 from bench.capacity import item_size, write_units
 from bench.measure import Clock, Meter
 from handlers.stream_processor import StreamProcessor
-from sessions_cli.stream_poller import read_stream
 from sessions_core import DynamoDBSessionStore, SessionConfig, SessionManager
 from sessions_core.dynamodb.schema import GLOBAL_SECONDARY_INDEXES
+from sessions_local.stream_poller import read_stream
 
 CHANGES = 1000
 UA = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 Chrome/130.0 Safari/537.36"

@@ -9,9 +9,9 @@ from collections.abc import Callable
 from typing import Any
 
 from bench.measure import repeat
-from sessions_cli.protocol_servers import STARTERS, ServerUnavailableError
 from sessions_core import DynamoDBSessionStore, SessionConfig, SessionManager
 from sessions_core.dynamodb.client import make_client
+from tests.harness.protocol_servers import STARTERS, ServerUnavailableError
 
 
 def _median_ms(work: Callable[[], Any], calls: int) -> float:

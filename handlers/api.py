@@ -20,7 +20,20 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from handlers.api_models import METADATA_TOO_LARGE
 from handlers.body_guard import checked_event
 from handlers.docs import install as install_docs
-from handlers.http_errors import ApiError, error_payload, error_response, from_session_error
+from handlers.http_errors import (
+    ApiError,
+    BadRequestError,
+    ForbiddenError,
+    InternalServerError,
+    InvalidRequestError,
+    PayloadTooLargeError,
+    RouteNotFoundError,
+    UnsupportedMediaTypeError,
+    error_payload,
+    error_response,
+    from_session_error,
+    status_of,
+)
 from handlers.observability import count, logger, manager_event, metrics
 from handlers.paths import normalised
 from handlers.responses import RUNTIME_KEY, with_security_headers
@@ -49,7 +62,7 @@ def on_api_error(error: ApiError) -> Response[str]:
 @app.exception_handler(SessionError)
 def on_session_error(error: SessionError) -> Response[str]:
     answer = from_session_error(error)
-    if answer.status >= 500:
+    if status_of(answer) >= InternalServerError.status:
         logger.error("store failure", extra={"code": error.code, "detail": error.message})
         count("StoreErrors")
     return error_response(answer)
@@ -59,16 +72,14 @@ def on_session_error(error: SessionError) -> Response[str]:
 def on_validation_error(error: RequestValidationError) -> Response[str]:
     problems = error.errors()
     if any(p.get("type") == METADATA_TOO_LARGE for p in problems):
-        return error_response(
-            ApiError(413, METADATA_TOO_LARGE, "metadata must be at most 2 KiB as JSON")
-        )
+        return error_response(PayloadTooLargeError("metadata must be at most 2 KiB as JSON"))
     whole_body = {"model_attributes_type", "dict_type", "missing"}
     if any(
         p.get("type") == "json_invalid"
         or (tuple(p.get("loc", ())) == ("body",) and p.get("type") in whole_body)
         for p in problems
     ):
-        return error_response(ApiError(400, "bad_request", "the body must be a JSON object"))
+        return error_response(BadRequestError())
     # Name the fields and what is wrong, never echo the input (it may hold a token).
     fields = sorted(
         {
@@ -77,28 +88,23 @@ def on_validation_error(error: RequestValidationError) -> Response[str]:
             for p in problems
         }
     )
-    return error_response(ApiError(422, "invalid_request", "; ".join(fields) or "invalid request"))
+    return error_response(InvalidRequestError("; ".join(fields) or None))
 
 
 @app.exception_handler(RequestUnsupportedContentType)
 def on_content_type(_: RequestUnsupportedContentType) -> Response[str]:
-    return error_response(ApiError(415, "unsupported_media_type", "send application/json"))
+    return error_response(UnsupportedMediaTypeError())
 
 
 @app.not_found
 def on_not_found(_: NotFoundError) -> Response[str]:
-    return error_response(ApiError(404, "not_found", "no such route"))
+    return error_response(RouteNotFoundError())
 
 
 @app.exception_handler(Exception)
 def on_unexpected(_: Exception) -> Response[str]:
     logger.exception("unhandled error")
-    return error_response(ApiError(500, "internal_error", "internal error"))
-
-
-FORBIDDEN = ApiError(403, "forbidden", "this route needs an IAM-signed request")
-NOT_HERE = ApiError(404, "not_found", "no such route")
-MISCONFIGURED = ApiError(500, "internal_error", "internal error")
+    return error_response(InternalServerError())
 
 
 # log_event=False whatever POWERTOOLS_LOGGER_LOG_EVENT says: the event holds the token.
@@ -117,10 +123,12 @@ def serve(event: dict[str, Any], context: LambdaContext, function: str) -> dict[
     event = normalised(event)
     route = route_for(event)
     if (route.function if route else API_FUNCTION) != function:
-        return with_security_headers(error_payload(NOT_HERE))  # another function's route
+        return with_security_headers(
+            error_payload(RouteNotFoundError())
+        )  # another function's route
     if forbidden(event, route):
         count("ForbiddenServiceCalls")
-        return with_security_headers(error_payload(FORBIDDEN))
+        return with_security_headers(error_payload(ForbiddenError()))
     try:
         event = checked_event(event, route)
     except ApiError as error:
@@ -129,6 +137,6 @@ def serve(event: dict[str, Any], context: LambdaContext, function: str) -> dict[
         runtime = wiring.runtime()
     except SessionError as error:  # the deployment itself is wrong: say so in the log
         logger.error("cannot start", extra={"code": error.code, "detail": error.message})
-        return with_security_headers(error_payload(MISCONFIGURED))
+        return with_security_headers(error_payload(InternalServerError()))
     app.append_context(**{RUNTIME_KEY: runtime})
     return with_security_headers(app.resolve(event, context))

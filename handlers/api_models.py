@@ -17,8 +17,9 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
+from handlers.http_errors import ApiError
 from sessions_core import ActivityEvent, PublicSession, Session
-from sessions_core.errors import InvalidArgumentError
+from sessions_core.errors import InvalidArgumentError, SessionError, SessionLimitError
 from sessions_core.limits import (
     MAX_EXPIRES_IN_MS,
     MAX_IP_ADDRESS_CHARS,
@@ -199,19 +200,19 @@ class SessionLimitBody(ErrorBody):
     sessions: list[PublicSession]
 
 
-def answers(*entries: tuple[int, str, type[BaseModel]]) -> dict[int, OpenAPIResponse]:
-    """OpenAPI ``responses`` for a route from (status, description, model) triples."""
-    return {
-        status: {"description": text, "content": {"application/json": {"model": model}}}
-        for status, text, model in entries
-    }
-
-
-BAD_BODY = (400, "the body is not a JSON object", ErrorBody)
-INVALID_FIELDS = (422, "invalid fields", ErrorBody)
-TOO_LARGE = (413, "body or metadata too large", ErrorBody)
-UNAVAILABLE = (503, "the store is unavailable; retry after Retry-After", ErrorBody)
-UNAUTHORIZED = (401, "missing or bad token", ErrorBody)
-FORBIDDEN = (403, "cookie sent from an origin not allowed", ErrorBody)
-STEP_UP = (403, "reauthentication_required: sign in again, then retry", ErrorBody)
-LIMIT_REACHED = (409, "the user is at the session limit (policy deny)", SessionLimitBody)
+def answers(
+    *entries: tuple[int, str, type[BaseModel]] | type[ApiError] | type[SessionError],
+) -> dict[int, OpenAPIResponse]:
+    """OpenAPI ``responses`` for a route: (status, description, model) for a success,
+    an error class for an error (its own status, the first line of its docstring)."""
+    found: dict[int, OpenAPIResponse] = {}
+    for entry in entries:
+        if isinstance(entry, tuple):
+            status, text, model = entry
+        else:
+            is_api = issubclass(entry, ApiError)
+            status = entry.status if is_api else entry.http_status  # type: ignore[union-attr]
+            text = (entry.__doc__ or entry.__name__).strip().splitlines()[0]
+            model = SessionLimitBody if entry is SessionLimitError else ErrorBody
+        found[status] = {"description": text, "content": {"application/json": {"model": model}}}
+    return found

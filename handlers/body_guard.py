@@ -11,13 +11,13 @@ import json
 from typing import Any
 
 from handlers.api_models import MAX_BODY_BYTES
-from handlers.http_errors import ApiError
+from handlers.http_errors import ApiError, BadRequestError, PayloadTooLargeError
 from handlers.route_table import RouteSpec
 from sessions_core.limits import MAX_JSON_DEPTH, nests_deeper_than
 
 
 def _bad(message: str) -> ApiError:
-    return ApiError(400, "bad_request", message)
+    return BadRequestError(message)
 
 
 def checked_event(event: dict[str, Any], route: RouteSpec | None) -> dict[str, Any]:
@@ -38,7 +38,7 @@ def checked_event(event: dict[str, Any], route: RouteSpec | None) -> dict[str, A
         raw, encoded = "{}", False
     if encoded:
         if len(raw) > MAX_BODY_BYTES * 4 // 3 + 4:
-            raise ApiError(413, "payload_too_large", "the body is larger than 16 KiB")
+            raise PayloadTooLargeError()
         try:
             data = base64.b64decode(raw, validate=True)
         except (binascii.Error, ValueError) as error:
@@ -46,7 +46,7 @@ def checked_event(event: dict[str, Any], route: RouteSpec | None) -> dict[str, A
     else:
         data = raw.encode("utf-8", "surrogatepass")
     if len(data) > MAX_BODY_BYTES:
-        raise ApiError(413, "payload_too_large", "the body is larger than 16 KiB")
+        raise PayloadTooLargeError()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -6,7 +6,6 @@ Its work follows what has expired, not the table's size (see
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -21,9 +20,9 @@ wiring = Wiring(observer=manager_event)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     """Purge up to ``CLEANUP_MAX_DELETES`` expired items (unset: no limit)."""
-    limit_text = os.environ.get("CLEANUP_MAX_DELETES", "")
-    limit = int(limit_text) if limit_text.strip() else None
-    deleted = wiring.runtime().manager.purge_expired(limit=limit)
+    runtime = wiring.runtime()
+    limit = runtime.settings.cleanup_max_deletes
+    deleted = runtime.manager.purge_expired(limit=limit)
     count("ItemsPurged", deleted)
     logger.info("cleanup finished", extra={"deleted": deleted, "limit": limit})
     return {"deleted": deleted}

@@ -3,19 +3,16 @@ users' activity. A stream event source mapping with ``ReportBatchItemFailures``,
 error and an on-failure queue feeds it; its filter leaves out every item that is not a
 session (its own activity writes included).
 
-Environment: ``SESSIONS_EVENT_BUS`` (name or ARN), ``SESSIONS_ACTIVITY_RETENTION_DAYS``
-(90), and the table's settings as every function has them.
+Its bus and the activity's retention come from `Settings` (``SESSIONS_EVENT_BUS``,
+``SESSIONS_ACTIVITY_RETENTION_DAYS``), as the API's listing of that activity does.
 """
 
 from __future__ import annotations
 
-import os
-from datetime import timedelta
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from handlers.bus import bus_name, event_bridge
 from handlers.observability import count, logger, manager_event, metrics
 from handlers.stream_processor import StreamProcessor
 from handlers.wiring import Wiring
@@ -23,12 +20,6 @@ from sessions_core import DynamoDBSessionStore
 from sessions_core.activity import ActivityEvent
 
 wiring = Wiring(observer=manager_event)
-DEFAULT_RETENTION_DAYS = 90
-
-
-def retention() -> timedelta:
-    """``SESSIONS_ACTIVITY_RETENTION_DAYS`` (90)."""
-    return timedelta(days=int(os.environ.get("SESSIONS_ACTIVITY_RETENTION_DAYS") or 90))
 
 
 def counted(event: ActivityEvent) -> None:
@@ -41,7 +32,8 @@ def counted(event: ActivityEvent) -> None:
 
 def processor() -> StreamProcessor:
     """The processor for this cold start's table and bus."""
-    config = wiring.runtime().manager.config
+    runtime = wiring.runtime()
+    config = runtime.manager.config
     store = config.namespaced_store
     if not isinstance(store, DynamoDBSessionStore):
         raise TypeError("the events function reads a DynamoDB table's stream")
@@ -49,9 +41,9 @@ def processor() -> StreamProcessor:
         store=store,
         layout=store.layout,
         keys=config.keys,
-        events=event_bridge(),
-        bus=bus_name(),
-        retention=retention(),
+        events=runtime.events,
+        bus=runtime.settings.event_bus,
+        retention=config.activity_retention,
         on_published=counted,
     )
 

@@ -5,7 +5,6 @@ The logger never receives a token: handlers log ids, routes and outcomes only.
 
 from __future__ import annotations
 
-import os
 import warnings
 
 from aws_lambda_powertools import Logger, Metrics
@@ -18,21 +17,25 @@ SERVICE = "sessions"
 warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 logger = Logger(service=SERVICE)
-metrics = Metrics(
-    namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "ServerlessSessions"),
-    service=SERVICE,
-)
+# The namespace is Powertools' own POWERTOOLS_METRICS_NAMESPACE (the template sets it).
+metrics = Metrics(service=SERVICE)
 
 
 # With POWERTOOLS_METRICS_DISABLED, Powertools' flush neither prints nor clears, so
 # values pile up and add_metric prints EMF anyway at the 100th: add none at all then.
-_METRICS_ON = not is_metrics_disabled()
+_METRICS = {"on": not is_metrics_disabled()}
 
 
 def count(name: str, value: int = 1) -> None:
     """Add ``value`` to the metric ``name`` (EMF, flushed at the end of the invocation)."""
-    if _METRICS_ON:
+    if _METRICS["on"]:
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+
+
+def quiet() -> None:
+    """No metrics and warnings only, for a local server (`sessions serve`)."""
+    _METRICS["on"] = False
+    logger.setLevel("WARNING")
 
 
 def manager_event(event: str) -> None:

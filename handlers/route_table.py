@@ -19,18 +19,9 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel
 
 from handlers.api_models import (
-    BAD_BODY,
-    FORBIDDEN,
-    INVALID_FIELDS,
-    LIMIT_REACHED,
-    STEP_UP,
-    TOO_LARGE,
-    UNAUTHORIZED,
-    UNAVAILABLE,
     ActivityList,
     CreateSessionBody,
     ErasedCount,
-    ErrorBody,
     ReauthenticateBody,
     RevokedCount,
     SessionAnswer,
@@ -40,6 +31,17 @@ from handlers.api_models import (
     ValidationAnswer,
     answers,
 )
+from handlers.http_errors import (
+    BadRequestError,
+    ConflictError,
+    ForbiddenOriginError,
+    InvalidRequestError,
+    NotAuthenticatedError,
+    PayloadTooLargeError,
+    ReauthenticationRequiredError,
+    UnavailableError,
+)
+from sessions_core.errors import SessionLimitError, SessionNotFoundError
 
 # iam: AWS_IAM (SigV4) in the template, and the service guard checks it again; token:
 # the session token authenticates (Bearer or the cookie); public: anyone.
@@ -113,11 +115,11 @@ ROUTES: tuple[RouteSpec, ...] = (
         body=CreateSessionBody,
         responses=answers(
             (201, "created", TokenAndSession),
-            BAD_BODY,
-            LIMIT_REACHED,
-            TOO_LARGE,
-            INVALID_FIELDS,
-            UNAVAILABLE,
+            BadRequestError,
+            SessionLimitError,
+            PayloadTooLargeError,
+            InvalidRequestError,
+            UnavailableError,
         ),
     ),
     _service(
@@ -127,7 +129,10 @@ ROUTES: tuple[RouteSpec, ...] = (
         "Validate a token (a malformed token is simply not valid)",
         body=TokenBody,
         responses=answers(
-            (200, "outcome", ValidationAnswer), BAD_BODY, INVALID_FIELDS, UNAVAILABLE
+            (200, "outcome", ValidationAnswer),
+            BadRequestError,
+            InvalidRequestError,
+            UnavailableError,
         ),
     ),
     _service(
@@ -137,7 +142,11 @@ ROUTES: tuple[RouteSpec, ...] = (
         "Rotate a token: the old one works for the grace window only",
         body=TokenBody,
         responses=answers(
-            (200, "rotated", TokenAndSession), UNAUTHORIZED, BAD_BODY, INVALID_FIELDS, UNAVAILABLE
+            (200, "rotated", TokenAndSession),
+            NotAuthenticatedError,
+            BadRequestError,
+            InvalidRequestError,
+            UnavailableError,
         ),
     ),
     _service(
@@ -148,21 +157,21 @@ ROUTES: tuple[RouteSpec, ...] = (
         "GET",
         "/users/{userId}/sessions",
         "A user's active sessions, newest first",
-        responses=answers((200, "sessions", SessionList), INVALID_FIELDS, UNAVAILABLE),
+        responses=answers((200, "sessions", SessionList), InvalidRequestError, UnavailableError),
     ),
     _service(
         "RevokeUserSessions",
         "DELETE",
         "/users/{userId}/sessions",
         "Revoke every session of a user (e.g. after a password change)",
-        responses=answers((200, "count", RevokedCount), INVALID_FIELDS, UNAVAILABLE),
+        responses=answers((200, "count", RevokedCount), InvalidRequestError, UnavailableError),
     ),
     _service(
         "UserActivity",
         "GET",
         "/users/{userId}/activity",
         "A user's security log: every change of their sessions, newest first",
-        responses=answers((200, "events", ActivityList), INVALID_FIELDS, UNAVAILABLE),
+        responses=answers((200, "events", ActivityList), InvalidRequestError, UnavailableError),
     ),
     _service(
         "Reauthenticate",
@@ -173,11 +182,11 @@ ROUTES: tuple[RouteSpec, ...] = (
         body_required=False,
         responses=answers(
             (200, "session", SessionAnswer),
-            (404, "no such session", ErrorBody),
-            (409, "session_revoked or session_expired: it can no longer be used", ErrorBody),
-            BAD_BODY,
-            INVALID_FIELDS,
-            UNAVAILABLE,
+            SessionNotFoundError,
+            ConflictError,
+            BadRequestError,
+            InvalidRequestError,
+            UnavailableError,
         ),
     ),
     RouteSpec(
@@ -188,7 +197,7 @@ ROUTES: tuple[RouteSpec, ...] = (
         ERASE_FUNCTION,
         "Erase a user: every session, tombstone, activity entry and login counter",
         responses=answers(
-            (200, "how many items were removed", ErasedCount), INVALID_FIELDS, UNAVAILABLE
+            (200, "how many items were removed", ErasedCount), InvalidRequestError, UnavailableError
         ),
     ),
     _client(
@@ -196,7 +205,7 @@ ROUTES: tuple[RouteSpec, ...] = (
         "GET",
         "/me/session",
         "Who am I: the current session (sliding expiration applied)",
-        responses=answers((200, "session", SessionAnswer), UNAUTHORIZED, UNAVAILABLE),
+        responses=answers((200, "session", SessionAnswer), NotAuthenticatedError, UnavailableError),
     ),
     _client(
         "RefreshMine",
@@ -210,9 +219,9 @@ ROUTES: tuple[RouteSpec, ...] = (
                 "rotated: {token, session} for a Bearer token, {session} for the cookie",
                 TokenAndSession,
             ),
-            UNAUTHORIZED,
-            FORBIDDEN,
-            UNAVAILABLE,
+            NotAuthenticatedError,
+            ForbiddenOriginError,
+            UnavailableError,
         ),
     ),
     _client(
@@ -220,14 +229,14 @@ ROUTES: tuple[RouteSpec, ...] = (
         "DELETE",
         "/me/session",
         "Log out: revoke my session and clear the cookie",
-        responses=answers(UNAUTHORIZED, FORBIDDEN, UNAVAILABLE),
+        responses=answers(NotAuthenticatedError, ForbiddenOriginError, UnavailableError),
     ),
     _client(
         "ListMine",
         "GET",
         "/me/sessions",
         "My devices: my active sessions, the current one marked",
-        responses=answers((200, "sessions", SessionList), UNAUTHORIZED, UNAVAILABLE),
+        responses=answers((200, "sessions", SessionList), NotAuthenticatedError, UnavailableError),
     ),
     _client(
         "RevokeMine",
@@ -235,7 +244,11 @@ ROUTES: tuple[RouteSpec, ...] = (
         "/me/sessions/{sessionId}",
         "Log out one of my devices (another one needs a recent sign-in)",
         responses=answers(
-            (404, "not one of mine", ErrorBody), UNAUTHORIZED, STEP_UP, FORBIDDEN, UNAVAILABLE
+            SessionNotFoundError,
+            NotAuthenticatedError,
+            ReauthenticationRequiredError,
+            ForbiddenOriginError,
+            UnavailableError,
         ),
     ),
     _client(
@@ -244,7 +257,11 @@ ROUTES: tuple[RouteSpec, ...] = (
         "/me/sessions/revoke-others",
         "Sign out everywhere else (needs a recent sign-in)",
         responses=answers(
-            (200, "count", RevokedCount), UNAUTHORIZED, STEP_UP, FORBIDDEN, UNAVAILABLE
+            (200, "count", RevokedCount),
+            NotAuthenticatedError,
+            ReauthenticationRequiredError,
+            ForbiddenOriginError,
+            UnavailableError,
         ),
     ),
     _client(
@@ -252,7 +269,7 @@ ROUTES: tuple[RouteSpec, ...] = (
         "GET",
         "/me/activity",
         "My security log: sign-ins, refreshes, sign-outs of all my sessions",
-        responses=answers((200, "events", ActivityList), UNAUTHORIZED, UNAVAILABLE),
+        responses=answers((200, "events", ActivityList), NotAuthenticatedError, UnavailableError),
     ),
     RouteSpec("OpenApi", "GET", "/openapi.json", "public", API_FUNCTION, "This document"),
     RouteSpec("Docs", "GET", "/docs", "public", API_FUNCTION, "The API's documentation page"),

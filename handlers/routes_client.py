@@ -22,13 +22,18 @@ from handlers.api_models import (
 from handlers.client_origin import ClientOrigin, client_origin
 from handlers.cookies import cleared_cookie, session_cookie
 from handlers.credentials import Credential, cookie_allowed, credential_from
-from handlers.http_errors import ApiError
+from handlers.http_errors import (
+    ForbiddenOriginError,
+    NotAuthenticatedError,
+    ReauthenticationRequiredError,
+    from_session_error,
+)
 from handlers.observability import count
 from handlers.responses import json_response, runtime_of
 from handlers.routing import register
 from handlers.settings import Settings
 from sessions_core import PublicSession, Session, SessionManager
-from sessions_core.errors import ERRORS_BY_CODE
+from sessions_core.errors import ERRORS_BY_CODE, SessionNotFoundError
 
 router = APIGatewayHttpRouter()
 
@@ -45,13 +50,13 @@ def _credential(*, changes_state: bool) -> Credential:
     event = router.current_event
     credential = credential_from(event.headers, event.cookies)
     if credential is None:
-        raise ApiError(401, "missing_token", "send the session token as a Bearer token or cookie")
+        raise NotAuthenticatedError("send the session token as a Bearer token or cookie")
     if (
         changes_state
         and credential.source == "cookie"
         and not cookie_allowed("POST", event.headers, settings().allowed_origins)
     ):
-        raise ApiError(403, "forbidden_origin", "this origin may not change the session")
+        raise ForbiddenOriginError()
     return credential
 
 
@@ -71,8 +76,7 @@ def _current(credential: Credential) -> Session:
     )
     count(f"Validation_{result.error or 'valid'}")
     if result.session is None:
-        code = result.error or "invalid_token"
-        raise ApiError(401, code, ERRORS_BY_CODE[code].default_message)
+        raise from_session_error(ERRORS_BY_CODE[result.error or "invalid_token"]())
     return result.session
 
 
@@ -130,11 +134,7 @@ def _recently_authenticated(me: Session) -> None:
     sign-in, so a stolen session cannot lock the real user out; reads never do, nor
     signing yourself out."""
     if not manager().recently_authenticated(me):
-        raise ApiError(
-            403,
-            "reauthentication_required",
-            "confirm it is you (sign in again) to do this",
-        )
+        raise ReauthenticationRequiredError()
 
 
 @register(router, "RevokeMine")
@@ -142,7 +142,7 @@ def revoke_my_session(sessionId: str) -> Response[None]:  # noqa: N803 - the pat
     me = _current(_credential(changes_state=True))
     target = manager().get(unquote(sessionId))
     if target is None or target.user_id != me.user_id:
-        raise ApiError(404, "session_not_found", "no such session among yours")
+        raise from_session_error(SessionNotFoundError("no such session among yours"))
     if target.id != me.id:
         _recently_authenticated(me)
     manager().destroy(target.id)

@@ -23,11 +23,12 @@ from handlers.api_models import (
     ValidationAnswer,
 )
 from handlers.bus import publish_user_erased
-from handlers.http_errors import ApiError
+from handlers.http_errors import ConflictError, from_session_error
 from handlers.observability import count, logger
 from handlers.responses import json_response, runtime_of
 from handlers.routing import register
 from sessions_core import (
+    InvalidArgumentError,
     PublicSession,
     SessionExpiredError,
     SessionManager,
@@ -49,8 +50,8 @@ def _ms(milliseconds: int | None) -> timedelta | None:
 def _user_id(raw: str) -> str:
     user_id = unquote(raw)
     if not 1 <= len(user_id) <= MAX_USER_ID_CHARS:
-        raise ApiError(
-            422, "invalid_user_id", f"userId must be 1 to {MAX_USER_ID_CHARS} characters"
+        raise from_session_error(
+            InvalidArgumentError(f"userId must be 1 to {MAX_USER_ID_CHARS} characters")
         )
     return user_id
 
@@ -123,7 +124,7 @@ def reauthenticate(
     try:
         session = manager().reauthenticate(unquote(sessionId), aal=body.aal)
     except (SessionRevokedError, SessionExpiredError) as error:
-        raise ApiError(409, error.code, error.message) from error
+        raise ConflictError(error) from error
     count("SessionsReauthenticated")
     return json_response(200, SessionAnswer(session=PublicSession.of(session)))
 
@@ -131,9 +132,10 @@ def reauthenticate(
 @register(router, "EraseUser")
 def erase_user(userId: str) -> Response[str]:  # noqa: N803 - the path names it
     user_id = _user_id(userId)
-    current = manager()
-    erased = current.erase_user(user_id)
+    runtime = runtime_of(router)
+    erased = runtime.manager.erase_user(user_id)
     count("UsersErased")
-    if not publish_user_erased(user_id, current.config.now()):
+    at = runtime.manager.config.now()
+    if not publish_user_erased(user_id, at, bus=runtime.settings.event_bus, client=runtime.events):
         logger.error("user.erased could not be published; the erasure itself is done")
     return json_response(200, ErasedCount(erased=erased))

@@ -1,142 +1,194 @@
-"""Configuration from the environment, named as `template.yaml` declares it.
+"""`Settings`: the only reader of the environment. Every variable `template.yaml` sets,
+its default, and how its text becomes a value are declared once, on the field; every
+entry point (API, erase, authorizer, events, cleanup, the demo) and `sessions serve`
+build what they need from one `Settings`.
 
-Kept free of HTTP frameworks and of boto3: the authorizer imports it on the hot path.
+Kept free of HTTP frameworks, pydantic and boto3: the authorizer imports it on its
+cold path.
 """
 
 from __future__ import annotations
 
-import logging
-import os
+import dataclasses
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import cast, get_args
+from typing import Any, cast, get_args
 
 from sessions_core.config import (
     DEFAULT_ACTIVITY_RESOLUTION,
+    DEFAULT_ACTIVITY_RETENTION,
+    DEFAULT_EXPIRES_IN,
     DEFAULT_MAX_LIFETIME,
+    DEFAULT_PREFIX,
     DEFAULT_REAUTHENTICATION_MAX_AGE,
+    DEFAULT_REFRESH_GRACE,
     LimitPolicy,
 )
 from sessions_core.dynamodb.items import DEFAULT_EXPIRY_SHARDS
-from sessions_core.errors import KeyConfigurationError
-from sessions_core.keys import KeyRing, default_key_ring, local_key_ring
+from sessions_core.errors import KeyConfigurationError, SessionError
+from sessions_core.keys import KeyRing, local_key_ring
 
-DEFAULT_TABLE = "sessions"
 SECRET_KEY_ENV = "SESSIONS_SECRET_KEY"  # noqa: S105 - a variable name, not a secret
 PREVIOUS_KEYS_ENV = "SESSIONS_PREVIOUS_SECRET_KEYS"
 KEY_FILE_ENV = "SESSIONS_KEY_FILE"
+DEFAULT_REGION = "us-east-1"
 
-logger = logging.getLogger("sessions.settings")
+
+class SettingsError(SessionError):
+    """A variable holds something that is not what it names (the message says which,
+    and what it should be)."""
+
+    default_code = "misconfigured"
+    default_message = "the configuration is not valid"
+
+
+# -- how a variable's text becomes a value ----------------------------------------------
+
+
+def _text(raw: str) -> str:
+    return raw
+
+
+def _flag(raw: str) -> bool:
+    if raw.lower() not in {"true", "false"}:
+        raise ValueError("true or false")
+    return raw.lower() == "true"
+
+
+def _whole(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError("a whole number, 0 or more")
+    return value
+
+
+def _seconds(raw: str) -> timedelta:
+    return timedelta(seconds=_whole(raw))
+
+
+def _seconds_or_none(raw: str) -> timedelta | None:
+    """Seconds, where 0 means none (the feature off)."""
+    seconds = _whole(raw)
+    return timedelta(seconds=seconds) if seconds else None
+
+
+def _days(raw: str) -> timedelta:
+    days = _whole(raw)
+    if not days:
+        raise ValueError("1 day or more")
+    return timedelta(days=days)
+
+
+def _count_or_none(raw: str) -> int | None:
+    return _whole(raw) or None
+
+
+def _origins(raw: str) -> frozenset[str]:
+    return frozenset(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+
+
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        if raw not in allowed:
+            raise ValueError(" or ".join(allowed))
+        return raw
+
+    return parse
+
+
+def _policy(raw: str) -> LimitPolicy:
+    return cast(LimitPolicy, _choice(*get_args(LimitPolicy))(raw))
+
+
+def _var(name: str, default: Any, parse: Callable[[str], Any] = _text) -> Any:
+    """A field read from the variable ``name``: unset or blank means ``default``."""
+    return field(default=default, metadata={"env": name, "parse": parse})
+
+
+# -- the settings -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Settings:
-    """What the handlers read from the environment.
+    """What the functions and `sessions serve` are told by their environment. Each
+    field names its variable; see docs/configuration.md for what each one does."""
 
-    Attributes:
-        table: ``SESSIONS_TABLE``.
-        allowed_origins: ``ALLOWED_ORIGINS`` (comma-separated): origins whose
-            cookie-authenticated requests may change state.
-        bind_to_user_agent: ``SESSIONS_BIND_USER_AGENT`` ("true"/"false").
-        default_expires_in: ``SESSIONS_DEFAULT_TTL_SECONDS`` (default 86400).
-        max_lifetime: ``SESSIONS_MAX_LIFETIME_SECONDS`` (unset: 30 days; 0: none).
-        refresh_grace: ``SESSIONS_REFRESH_GRACE_SECONDS`` (default 30).
-        cookie_same_site: ``SESSIONS_COOKIE_SAMESITE`` ("Lax" or "Strict").
-        read_only: ``SESSIONS_READ_ONLY`` ("true": validate never writes).
-        keys: ``SESSIONS_SECRET_KEY`` (and ``SESSIONS_PREVIOUS_SECRET_KEYS`` during a
-            rotation): the per-deployment key the template generates. Outside Lambda
-            without it, the local key file; inside Lambda without it, see `key_ring`.
-        expiry_shards: ``SESSIONS_EXPIRY_SHARDS`` (8): partitions of the expiry index;
-            only ever raise it (cleanup reads the shards below the count).
-        max_sessions_per_user: ``SESSIONS_MAX_PER_USER`` (unset or 0: no limit).
-        on_session_limit: ``SESSIONS_ON_LIMIT`` (``evict_oldest`` or ``deny``).
-        activity_resolution: ``SESSIONS_ACTIVITY_RESOLUTION_SECONDS`` (600; 0: never
-            write activity).
-        reauthentication_max_age: ``SESSIONS_REAUTH_MAX_AGE_SECONDS`` (900; 0: off):
-            how recent a sign-in a sensitive client route asks for.
-        trust_cloudfront: ``SESSIONS_TRUST_CLOUDFRONT`` ("true" only behind CloudFront):
-            read ``CloudFront-Viewer-Country`` as the client's country.
-    """
-
-    table: str
-    allowed_origins: frozenset[str]
-    bind_to_user_agent: bool
-    default_expires_in: timedelta
-    max_lifetime: timedelta | None
-    refresh_grace: timedelta
-    cookie_same_site: str
-    read_only: bool = False
-    keys: KeyRing = field(default_factory=default_key_ring, repr=False)
-    expiry_shards: int = DEFAULT_EXPIRY_SHARDS
-    max_sessions_per_user: int | None = None
-    on_session_limit: LimitPolicy = "evict_oldest"
-    activity_resolution: timedelta | None = DEFAULT_ACTIVITY_RESOLUTION
-    reauthentication_max_age: timedelta | None = DEFAULT_REAUTHENTICATION_MAX_AGE
-    trust_cloudfront: bool = False
+    table: str = _var("SESSIONS_TABLE", "sessions")
+    # Several apps can share a table under different prefixes (set here only).
+    prefix: str = _var("SESSIONS_PREFIX", DEFAULT_PREFIX)
+    region: str = _var("AWS_REGION", DEFAULT_REGION)
+    dynamodb_endpoint: str | None = _var("AWS_ENDPOINT_URL_DYNAMODB", None)
+    events_endpoint: str | None = _var("AWS_ENDPOINT_URL_EVENTS", None)
+    allowed_origins: frozenset[str] = _var("ALLOWED_ORIGINS", frozenset(), _origins)
+    bind_to_user_agent: bool = _var("SESSIONS_BIND_USER_AGENT", False, _flag)
+    default_expires_in: timedelta = _var(
+        "SESSIONS_DEFAULT_TTL_SECONDS", DEFAULT_EXPIRES_IN, _seconds
+    )
+    max_lifetime: timedelta | None = _var(
+        "SESSIONS_MAX_LIFETIME_SECONDS", DEFAULT_MAX_LIFETIME, _seconds_or_none
+    )
+    refresh_grace: timedelta = _var(
+        "SESSIONS_REFRESH_GRACE_SECONDS", DEFAULT_REFRESH_GRACE, _seconds
+    )
+    cookie_same_site: str = _var("SESSIONS_COOKIE_SAMESITE", "Lax", _choice("Lax", "Strict"))
+    read_only: bool = _var("SESSIONS_READ_ONLY", False, _flag)
+    expiry_shards: int = _var("SESSIONS_EXPIRY_SHARDS", DEFAULT_EXPIRY_SHARDS, _whole)
+    max_sessions_per_user: int | None = _var("SESSIONS_MAX_PER_USER", None, _count_or_none)
+    on_session_limit: LimitPolicy = _var("SESSIONS_ON_LIMIT", "evict_oldest", _policy)
+    activity_resolution: timedelta | None = _var(
+        "SESSIONS_ACTIVITY_RESOLUTION_SECONDS", DEFAULT_ACTIVITY_RESOLUTION, _seconds_or_none
+    )
+    activity_retention: timedelta = _var(
+        "SESSIONS_ACTIVITY_RETENTION_DAYS", DEFAULT_ACTIVITY_RETENTION, _days
+    )
+    reauthentication_max_age: timedelta | None = _var(
+        "SESSIONS_REAUTH_MAX_AGE_SECONDS", DEFAULT_REAUTHENTICATION_MAX_AGE, _seconds_or_none
+    )
+    trust_cloudfront: bool = _var("SESSIONS_TRUST_CLOUDFRONT", False, _flag)
+    event_bus: str = _var("SESSIONS_EVENT_BUS", "default")
+    cleanup_max_deletes: int | None = _var("CLEANUP_MAX_DELETES", None, _count_or_none)
+    # Credentials for a local endpoint that needs some but never real ones (serve's
+    # embedded moto); None: botocore's own chain.
+    local_credentials: tuple[str, str] | None = None
+    keys: KeyRing = field(default_factory=local_key_ring, repr=False)
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
-        """Read the settings.
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, *, keys: KeyRing | None = None
+    ) -> Settings:
+        """Read every field from ``env`` (the process's environment by default); the
+        deployment key too, unless ``keys`` is given (the operator CLI reads it from
+        Secrets Manager).
 
         Raises:
-            ValueError: a variable holds something that is not what it names.
+            SettingsError: a variable holds something that is not what it names.
+            KeyConfigurationError: the deployment key is missing, blank or short.
         """
-        env = dict(os.environ) if env is None else env
-        max_lifetime_text = env.get("SESSIONS_MAX_LIFETIME_SECONDS", "").strip()
-        max_lifetime = (
-            int(max_lifetime_text)
-            if max_lifetime_text
-            else int(DEFAULT_MAX_LIFETIME.total_seconds())
-        )
-        table = env.get("SESSIONS_TABLE") or DEFAULT_TABLE
-        same_site = env.get("SESSIONS_COOKIE_SAMESITE", "Lax")
-        if same_site not in {"Lax", "Strict"}:
-            raise ValueError("SESSIONS_COOKIE_SAMESITE must be Lax or Strict")
-        return cls(
-            table=table,
-            allowed_origins=frozenset(
-                o.strip().rstrip("/")
-                for o in env.get("ALLOWED_ORIGINS", "").split(",")
-                if o.strip()
-            ),
-            bind_to_user_agent=env.get("SESSIONS_BIND_USER_AGENT", "false").lower() == "true",
-            default_expires_in=timedelta(
-                seconds=int(env.get("SESSIONS_DEFAULT_TTL_SECONDS") or 86_400)
-            ),
-            max_lifetime=timedelta(seconds=max_lifetime) if max_lifetime > 0 else None,
-            refresh_grace=timedelta(seconds=int(env.get("SESSIONS_REFRESH_GRACE_SECONDS") or 30)),
-            cookie_same_site=same_site,
-            read_only=env.get("SESSIONS_READ_ONLY", "false").lower() == "true",
-            keys=key_ring(env),
-            expiry_shards=int(env.get("SESSIONS_EXPIRY_SHARDS") or DEFAULT_EXPIRY_SHARDS),
-            max_sessions_per_user=int(env.get("SESSIONS_MAX_PER_USER") or 0) or None,
-            on_session_limit=_policy(env.get("SESSIONS_ON_LIMIT") or "evict_oldest"),
-            activity_resolution=_seconds_or_none(
-                env.get("SESSIONS_ACTIVITY_RESOLUTION_SECONDS"), DEFAULT_ACTIVITY_RESOLUTION
-            ),
-            reauthentication_max_age=_seconds_or_none(
-                env.get("SESSIONS_REAUTH_MAX_AGE_SECONDS"), DEFAULT_REAUTHENTICATION_MAX_AGE
-            ),
-            trust_cloudfront=env.get("SESSIONS_TRUST_CLOUDFRONT", "false").lower() == "true",
-        )
+        if env is None:
+            import os  # noqa: PLC0415 - the one place the environment is read
+
+            env = dict(os.environ)
+        values: dict[str, Any] = {}
+        for spec in dataclasses.fields(cls):
+            name = spec.metadata.get("env")
+            raw = env.get(name, "").strip() if name else ""
+            if name == "AWS_REGION" and not raw:
+                raw = env.get("AWS_DEFAULT_REGION", "").strip()
+            if raw:
+                try:
+                    values[spec.name] = spec.metadata["parse"](raw)
+                except ValueError as error:
+                    raise SettingsError(f"{name} must be {error or 'valid'}") from error
+        return cls(**values, keys=keys or key_ring(env))
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with ``changes`` (what `sessions serve` decides for itself)."""
+        return dataclasses.replace(self, **changes)
 
 
-def _policy(text: str) -> LimitPolicy:
-    if text not in get_args(LimitPolicy):
-        raise ValueError("SESSIONS_ON_LIMIT must be evict_oldest or deny")
-    return cast(LimitPolicy, text)
-
-
-def _seconds_or_none(text: str | None, default: timedelta) -> timedelta | None:
-    """Seconds from the environment: unset means ``default``, 0 means none."""
-    if text is None or not text.strip():
-        return default
-    seconds = int(text)
-    return timedelta(seconds=seconds) if seconds > 0 else None
-
-
-def key_ring(env: dict[str, str]) -> KeyRing:
+def key_ring(env: Mapping[str, str]) -> KeyRing:
     """The per-deployment key: ``SESSIONS_SECRET_KEY`` (and the previous keys of a
     rotation); outside Lambda without it, the local key file (``SESSIONS_KEY_FILE``,
     else ``~/.config/serverless-sessions/secret-key``, created on first use).

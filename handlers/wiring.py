@@ -2,14 +2,18 @@
 
 An entry point holds a `Wiring` with its own observer (the API's counts metrics, the
 authorizer's has none) and asks it for the `Runtime` on each event: the first event
-builds the settings from the environment, one botocore client and the manager.
-Tests, `sessions serve` and the benchmarks hand it a runtime of their own instead.
+builds the settings from the environment, one botocore client and the manager. Tests,
+`sessions serve` and the benchmarks hand every entry point a runtime of their own
+instead (`use_everywhere`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
 from handlers.settings import Settings
 from sessions_core import DynamoDBSessionStore, SessionConfig, SessionManager
@@ -18,23 +22,38 @@ from sessions_core.dynamodb.client import make_client
 
 @dataclass(frozen=True)
 class Runtime:
-    """The settings and the manager a handler works with."""
+    """The settings and what is built from them: the manager, and the clients an entry
+    point may need besides (built on first use)."""
 
     settings: Settings
     manager: SessionManager
+
+    @cached_property
+    def events(self) -> Any:
+        """The EventBridge client of this runtime's settings."""
+        from handlers.bus import make_event_bridge  # noqa: PLC0415 - not every entry point
+
+        return make_event_bridge(self.settings)
 
 
 def build_manager(
     settings: Settings, *, observer: Callable[[str], None] | None = None
 ) -> SessionManager:
     """A manager on the settings' table: one client with explicit timeouts and retries,
-    the deployment's key, and ``observer`` told what the manager reports."""
+    the deployment's key, and ``observer`` told what the manager reports. Every value
+    comes from ``settings``."""
+    client = make_client(
+        endpoint_url=settings.dynamodb_endpoint,
+        region_name=settings.region,
+        credentials=settings.local_credentials,
+    )
     store = DynamoDBSessionStore(
-        settings.table, client=make_client(), expiry_shards=settings.expiry_shards
+        settings.table, client=client, expiry_shards=settings.expiry_shards
     )
     return SessionManager(
         SessionConfig(
             store,
+            prefix=settings.prefix,
             default_expires_in=settings.default_expires_in,
             bind_to_user_agent=settings.bind_to_user_agent,
             max_lifetime=settings.max_lifetime,
@@ -45,6 +64,7 @@ def build_manager(
             activity_resolution=settings.activity_resolution,
             max_sessions_per_user=settings.max_sessions_per_user,
             on_session_limit=settings.on_session_limit,
+            activity_retention=settings.activity_retention,
             reauthentication_max_age=settings.reauthentication_max_age,
         )
     )
@@ -56,9 +76,14 @@ class Wiring:
     def __init__(self, *, observer: Callable[[str], None] | None = None) -> None:
         self._observer = observer
         self._runtime: Runtime | None = None
+        ENTRY_POINTS.append(self)
 
     def runtime(self) -> Runtime:
-        """The runtime, built on the first call."""
+        """The runtime, built on the first call.
+
+        Raises:
+            SettingsError, KeyConfigurationError: the environment is not valid.
+        """
         if self._runtime is None:
             settings = Settings.from_env()
             self._runtime = Runtime(settings, build_manager(settings, observer=self._observer))
@@ -69,3 +94,19 @@ class Wiring:
         returns the one used until now, so a caller can put it back."""
         previous, self._runtime = self._runtime, runtime
         return previous
+
+
+# Every entry point's wiring, in the order their modules were imported.
+ENTRY_POINTS: list[Wiring] = []
+
+
+@contextmanager
+def used_everywhere(runtime: Runtime) -> Iterator[Runtime]:
+    """Every entry point imported so far works with ``runtime`` (as `sessions serve`
+    and the tests run them); as before afterwards."""
+    previous = [(wiring, wiring.use(runtime)) for wiring in list(ENTRY_POINTS)]
+    try:
+        yield runtime
+    finally:
+        for wiring, before in previous:
+            wiring.use(before)

@@ -93,19 +93,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _local_credentials(endpoint_url: str | None) -> None:
-    """A local endpoint (embedded moto, DynamoDB Local) needs some credentials but never
-    real ones: supply placeholders when none are configured."""
-    if operator.is_local(endpoint_url) and "AWS_ACCESS_KEY_ID" not in os.environ:
-        os.environ["AWS_ACCESS_KEY_ID"] = "local"
-        os.environ["AWS_SECRET_ACCESS_KEY"] = "local"  # noqa: S105 - placeholder, local only
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``sessions`` console script."""
     args = _parser().parse_args(argv)
     if args.command == "serve":
-        from sessions_cli.server import ServeError, serve
+        from sessions_local.server import ServeError, serve
 
         try:
             serve(
@@ -126,7 +118,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             return 2
         return 0
-    _local_credentials(args.endpoint_url)
     try:
         code: int = args.run(args)
     except StoreUnavailableError as error:

@@ -12,44 +12,14 @@ from urllib.parse import urlsplit
 
 import botocore.session
 
-from handlers.bus import make_event_bridge, publish_user_erased
-from handlers.settings import PREVIOUS_KEYS_ENV, SECRET_KEY_ENV
-from sessions_core import DynamoDBSessionStore, Session, SessionConfig, SessionManager
-from sessions_core.dynamodb.client import make_client
-from sessions_core.keys import KeyRing, default_key_ring
+from handlers.bus import publish_user_erased
+from handlers.settings import PREVIOUS_KEYS_ENV, SECRET_KEY_ENV, Settings
+from handlers.wiring import Runtime, build_manager
+from sessions_core import DynamoDBSessionStore, Session, SessionManager
+from sessions_core.keys import KeyRing
 
 if TYPE_CHECKING:
     from mypy_boto3_secretsmanager import SecretsManagerClient
-
-
-def store_for(args: argparse.Namespace) -> DynamoDBSessionStore:
-    """The table named by ``--table`` (else SESSIONS_TABLE, else ``sessions``)."""
-    return DynamoDBSessionStore(args.table, client=make_client(endpoint_url=args.endpoint_url))
-
-
-def key_for(args: argparse.Namespace) -> KeyRing:
-    """The deployment's key: ``SESSIONS_SECRET_KEY``; else the secret ``--secret-arn``
-    names (read with your AWS credentials); else, for a table on this machine, the local
-    key file `sessions serve` uses.
-
-    Raises:
-        ValueError: a table on AWS and no way to its key (the commands would otherwise
-            write revocation marks where the service never looks).
-    """
-    if os.environ.get(SECRET_KEY_ENV, "").strip():
-        return KeyRing.from_text(os.environ[SECRET_KEY_ENV], os.environ.get(PREVIOUS_KEYS_ENV, ""))
-    if args.secret_arn:
-        client: SecretsManagerClient = botocore.session.get_session().create_client(  # type: ignore[assignment]
-            "secretsmanager"
-        )
-        text = client.get_secret_value(SecretId=args.secret_arn)["SecretString"]
-        return KeyRing.from_text(text, os.environ.get(PREVIOUS_KEYS_ENV, ""))
-    if is_local(args.endpoint_url):
-        return default_key_ring()
-    raise ValueError(
-        "this table is on AWS: give its key with --secret-arn ARN (the SessionsSecretKey "
-        f"resource of your stack) or {SECRET_KEY_ENV}"
-    )
 
 
 def is_local(endpoint_url: str | None) -> bool:
@@ -58,9 +28,62 @@ def is_local(endpoint_url: str | None) -> bool:
     return host in {"127.0.0.1", "localhost", "::1"}
 
 
+def settings_for(args: argparse.Namespace) -> Settings:
+    """The service's settings (the environment, as a function reads it) for the table
+    of ``--table`` at ``--endpoint-url``, keyed as the deployment is: its
+    ``SESSIONS_SECRET_KEY``; else the secret ``--secret-arn`` names (read with your AWS
+    credentials); else, for a table on this machine, the local key file that
+    `sessions serve` uses.
+
+    Raises:
+        ValueError: a table on AWS and no way to its key (the commands would otherwise
+            write revocation marks where the service never looks).
+        SettingsError, KeyConfigurationError: the environment is not valid.
+    """
+    env = dict(os.environ)
+    local = is_local(args.endpoint_url)
+    keys = None
+    if SECRET_KEY_ENV not in env:
+        if args.secret_arn:
+            keys = _key_from_secret(args.secret_arn, env.get(PREVIOUS_KEYS_ENV, ""))
+        elif not local:
+            raise ValueError(
+                "this table is on AWS: give its key with --secret-arn ARN (the "
+                f"SessionsSecretKey resource of your stack) or {SECRET_KEY_ENV}"
+            )
+    settings = Settings.from_env(env, keys=keys)
+    has_credentials = botocore.session.get_session().get_credentials() is not None
+    return settings.replace(
+        table=args.table,
+        dynamodb_endpoint=args.endpoint_url,
+        events_endpoint=args.endpoint_url if local else settings.events_endpoint,
+        local_credentials=("local", "local") if local and not has_credentials else None,
+    )
+
+
+def _key_from_secret(arn: str, previous: str) -> KeyRing:
+    client: SecretsManagerClient = botocore.session.get_session().create_client(  # type: ignore[assignment]
+        "secretsmanager"
+    )
+    return KeyRing.from_text(client.get_secret_value(SecretId=arn)["SecretString"], previous)
+
+
+def runtime_for(args: argparse.Namespace) -> Runtime:
+    """What a function would build from `settings_for`: its manager and clients."""
+    settings = settings_for(args)
+    return Runtime(settings, build_manager(settings))
+
+
 def manager_for(args: argparse.Namespace) -> SessionManager:
     """A manager on the configured table, keyed as the deployment is."""
-    return SessionManager(SessionConfig(store_for(args), secret_key=key_for(args)))
+    return runtime_for(args).manager
+
+
+def store_for(args: argparse.Namespace) -> DynamoDBSessionStore:
+    """The table named by ``--table`` (else SESSIONS_TABLE, else ``sessions``)."""
+    store = manager_for(args).config.store
+    assert isinstance(store, DynamoDBSessionStore)  # noqa: S101 - build_manager makes one
+    return store
 
 
 def _when(moment: datetime) -> str:
@@ -159,13 +182,11 @@ def cmd_erase(args: argparse.Namespace) -> int:
         if answer.strip().lower() not in {"y", "yes"}:
             print("Nothing erased.")
             return 1
-    manager = manager_for(args)
+    runtime = runtime_for(args)
+    manager = runtime.manager
     erased = manager.erase_user(args.user)
     published = bool(args.event_bus) and publish_user_erased(
-        args.user,
-        manager.config.now(),
-        bus=args.event_bus,
-        client=make_event_bridge(args.endpoint_url),
+        args.user, manager.config.now(), bus=args.event_bus, client=runtime.events
     )
     if not args.event_bus:
         note = "No user.erased event published (pass --event-bus to publish one)."

@@ -15,6 +15,7 @@ from sessions_core.limits import check_lifetime
 if TYPE_CHECKING:
     from sessions_core.store import SessionStore
 
+DEFAULT_PREFIX = "session:"
 DEFAULT_EXPIRES_IN = timedelta(hours=24)
 DEFAULT_REFRESH_GRACE = timedelta(seconds=30)
 # Rule 14: an absolute timeout by default, whatever sliding and refresh do.
@@ -70,7 +71,7 @@ class SessionConfig:
 
     store: SessionStore
     default_expires_in: timedelta = DEFAULT_EXPIRES_IN
-    prefix: str = "session:"
+    prefix: str = DEFAULT_PREFIX
     bind_to_user_agent: bool = False
     max_lifetime: timedelta | None = DEFAULT_MAX_LIFETIME
     clock: Callable[[], datetime] | None = None

@@ -25,6 +25,7 @@ from sessions_core.errors import (
 from sessions_core.limits import MAX_EXPIRES_IN
 from sessions_core.models import Session
 from sessions_core.records import NO_USER, SessionIdTakenError
+from sessions_core.revoking import revoke
 from sessions_core.rules import Origin, new_session
 from sessions_core.session_limit import Room, SessionLimit
 
@@ -145,7 +146,7 @@ class Creator:
                 logger.warning("could not release session %s under its key", session_id)
         for session_id in room.evicted:
             try:
-                self._store.revoke(session_id, at=now, reason="session_limit")
+                revoke(self._store, session_id, at=now, reason="session_limit")
             except SessionError:
                 logger.warning("could not record the eviction of session %s", session_id)
             self.config.notify("session_evicted")

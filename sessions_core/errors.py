@@ -21,6 +21,8 @@ class SessionError(Exception):
 
     default_code: ClassVar[str] = "session_error"
     default_message: ClassVar[str] = "session error"
+    # How the HTTP API answers it (its only mapping: each class says its own).
+    http_status: ClassVar[int] = 500
 
     def __init__(self, message: str | None = None, *, code: str | None = None) -> None:
         self.code: str = code or self.default_code
@@ -37,6 +39,7 @@ class InvalidTokenError(SessionError):
 
     default_code = "invalid_token"
     default_message = "the session token is not valid"
+    http_status = 401
 
 
 class SessionExpiredError(SessionError):
@@ -44,6 +47,7 @@ class SessionExpiredError(SessionError):
 
     default_code = "session_expired"
     default_message = "the session has expired"
+    http_status = 401
 
 
 class SessionRevokedError(SessionError):
@@ -51,6 +55,7 @@ class SessionRevokedError(SessionError):
 
     default_code = "session_revoked"
     default_message = "the session has been revoked"
+    http_status = 401
 
 
 class UserAgentMismatchError(SessionError):
@@ -58,6 +63,7 @@ class UserAgentMismatchError(SessionError):
 
     default_code = "user_agent_mismatch"
     default_message = "the session is bound to another user agent"
+    http_status = 401
 
 
 class SessionNotFoundError(SessionError):
@@ -65,6 +71,7 @@ class SessionNotFoundError(SessionError):
 
     default_code = "session_not_found"
     default_message = "no such session"
+    http_status = 404
 
 
 class InvalidArgumentError(SessionError, ValueError):
@@ -72,6 +79,7 @@ class InvalidArgumentError(SessionError, ValueError):
 
     default_code = "invalid_argument"
     default_message = "invalid argument"
+    http_status = 422
 
 
 class SessionLimitError(SessionError):
@@ -81,6 +89,7 @@ class SessionLimitError(SessionError):
 
     default_code = "session_limit_reached"
     default_message = "the user already has the maximum number of sessions"
+    http_status = 409
 
     def __init__(self, sessions: list[PublicSession], message: str | None = None) -> None:
         super().__init__(message)
@@ -93,6 +102,7 @@ class UserErasedError(SessionError):
 
     default_code = "user_erased"
     default_message = "the user was erased while this session was being created"
+    http_status = 409
 
 
 class StoreUnavailableError(SessionError):
@@ -104,6 +114,7 @@ class StoreUnavailableError(SessionError):
 
     default_code = "store_unavailable"
     default_message = "the session store is unavailable"
+    http_status = 503
 
 
 class StoreConfigurationError(SessionError):
@@ -131,13 +142,14 @@ class CorruptItemError(SessionError):
     default_message = "a stored session item is malformed"
 
 
+def _classes(base: type[SessionError]) -> list[type[SessionError]]:
+    found = []
+    for cls in base.__subclasses__():
+        found += [cls, *_classes(cls)]
+    return found
+
+
+# Every error by its code (what the HTTP API answers and the service client maps back).
 ERRORS_BY_CODE: dict[str, type[SessionError]] = {
-    cls.default_code: cls
-    for cls in (
-        InvalidTokenError,
-        SessionExpiredError,
-        SessionRevokedError,
-        UserAgentMismatchError,
-        SessionNotFoundError,
-    )
+    cls.default_code: cls for cls in _classes(SessionError) if not cls.__name__.startswith("_")
 }

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from sessions_core.activity import ActivityEvent
+from sessions_core.changes import reauthentication
 from sessions_core.config import SessionConfig
 from sessions_core.creation import Creator
 from sessions_core.errors import (
@@ -18,6 +19,7 @@ from sessions_core.errors import (
 )
 from sessions_core.limits import check_ip_address
 from sessions_core.models import PublicSession, RevokedReason, Session, ValidationResult
+from sessions_core.revoking import revoke
 from sessions_core.rotation import Refresher
 from sessions_core.rules import check_aal
 from sessions_core.tokens import is_session_id
@@ -137,7 +139,7 @@ class SessionManager:
             check_aal(aal)
         if not is_session_id(session_id):
             raise SessionNotFoundError()
-        result = self._store.reauthenticate(session_id, at=self._now(), aal=aal)
+        result = self._store.update(session_id, reauthentication(self._now(), aal))
         current = result.current
         if current is None:
             raise SessionNotFoundError()
@@ -165,7 +167,7 @@ class SessionManager:
         """
         if not is_session_id(session_id):
             return
-        revoked = self._store.revoke(session_id, at=self._now(), reason=reason)
+        revoked = revoke(self._store, session_id, at=self._now(), reason=reason)
         if revoked is not None and revoked.limited:
             ref = self._keys.ref_for_session(revoked.user_id, session_id)
             self._store.release(ref, session_id)

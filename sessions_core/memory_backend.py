@@ -124,13 +124,3 @@ class MemoryBackend:
             if not marks:
                 del self.markers[item_key]
         return deleted
-
-
-def origin_fields(ip_address: str | None, country: str | None) -> dict[str, object]:
-    """The fields a use updates: where from, when known."""
-    found: dict[str, object] = {}
-    if ip_address:
-        found["ip_address"] = ip_address
-    if country:
-        found["country"] = country
-    return found

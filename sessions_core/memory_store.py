@@ -8,34 +8,37 @@ keyed as the DynamoDB store keys them (``prefix + id``), so views under other pr
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sessions_core.activity import ActivityEvent
+from sessions_core.changes import Applied, SessionChange, applied_to, holds
+from sessions_core.config import DEFAULT_PREFIX
 from sessions_core.keys import UserRef, location_of
-from sessions_core.memory_backend import MemoryBackend, origin_fields
-from sessions_core.models import RevokedReason, Session
+from sessions_core.memory_backend import MemoryBackend
+from sessions_core.models import Session
 from sessions_core.store import (
     Admission,
     Loaded,
     LoginAttempts,
     RevocationMarker,
-    RotateResult,
-    Rotation,
     SessionIdTakenError,
-    Touch,
     UserState,
 )
 
 _NOTHING = Loaded(None)
-DEFAULT_PREFIX = "session:"
 
 
 class InMemorySessionStore:
-    """Sessions in process memory. Items are immutable models, replaced on write."""
+    """Sessions in process memory. Items are immutable models, replaced on write.
 
-    def __init__(self, *, prefix: str = DEFAULT_PREFIX) -> None:
-        self._prefix = prefix
+    Keys are under the ``session:`` namespace; `SessionConfig.prefix` chooses another
+    (`with_prefix`), the one place a prefix is set.
+    """
+
+    def __init__(self) -> None:
+        self._prefix = DEFAULT_PREFIX
         self._backend = MemoryBackend()
 
     @property
@@ -47,8 +50,8 @@ class InMemorySessionStore:
         """A view of the same items under ``prefix``."""
         if prefix == self._prefix:
             return self
-        view = InMemorySessionStore(prefix=prefix)
-        view._backend = self._backend
+        view = copy.copy(self)
+        view._prefix = prefix
         return view
 
     def _key(self, session_id: str) -> str:
@@ -100,91 +103,19 @@ class InMemorySessionStore:
             found = (self._backend.sessions.get(self._key(sid)) for sid in session_ids)
             return {session.id: session for session in found if session is not None}
 
-    def rotate(self, session_id: str, rotation: Rotation) -> RotateResult:
-        """Conditional rotation (see `SessionStore.rotate`)."""
+    def update(self, session_id: str, change: SessionChange) -> Applied:
+        """Apply ``change`` under the lock: every guard on the current copy, then the
+        fields (see `SessionStore.update`)."""
         key = self._key(session_id)
         backend = self._backend
         with backend.lock:
             current = backend.sessions.get(key)
-            if (
-                current is None
-                or current.revoked_at is not None
-                or current.token_hash != rotation.expected_token_hash
-            ):
-                return RotateResult(False, current)
-            updated = current.model_copy(
-                update={
-                    "token_hash": rotation.token_hash,
-                    "generation": rotation.generation,
-                    "retired": rotation.retired,
-                    "rotated_at": rotation.rotated_at,
-                    "expires_at": rotation.expires_at,
-                    "last_active_at": rotation.rotated_at,
-                    **origin_fields(rotation.ip_address, rotation.country),
-                }
-            )
-            backend.write(self._prefix, key, updated, rotation.rotated_at)
-            return RotateResult(True, updated)
-
-    def reauthenticate(self, session_id: str, *, at: datetime, aal: int | None) -> RotateResult:
-        """Conditional step-up (see `SessionStore.reauthenticate`)."""
-        key = self._key(session_id)
-        backend = self._backend
-        with backend.lock:
-            current = backend.sessions.get(key)
-            if current is None or current.revoked_at is not None or current.expires_at <= at:
-                return RotateResult(False, current)
-            update: dict[str, object] = {"authenticated_at": at}
-            if aal is not None:
-                update["aal"] = aal
-            stepped = current.model_copy(update=update)
-            backend.write(self._prefix, key, stepped, at)
-            return RotateResult(True, stepped)
-
-    def touch(self, session_id: str, touch: Touch) -> bool:
-        """Conditional activity write (see `SessionStore.touch`)."""
-        key = self._key(session_id)
-        backend = self._backend
-        with backend.lock:
-            current = backend.sessions.get(key)
-            if current is None or current.revoked_at is not None:
-                return False
-            if current.last_active_at != touch.last_active_at:
-                return False
-            update: dict[str, object] = {
-                "last_active_at": touch.at,
-                **origin_fields(touch.ip_address, touch.country),
-            }
-            if touch.expires_at is not None:
-                if current.expires_at != touch.expected_expiry:
-                    return False
-                update["expires_at"] = touch.expires_at
-            backend.write(self._prefix, key, current.model_copy(update=update), touch.at)
-            return True
-
-    def revoke(
-        self,
-        session_id: str,
-        *,
-        at: datetime,
-        reason: RevokedReason,
-        live_at: datetime | None = None,
-        by: str | None = None,
-    ) -> Session | None:
-        """Set the tombstone if not set (see `SessionStore.revoke`)."""
-        key = self._key(session_id)
-        backend = self._backend
-        with backend.lock:
-            current = backend.sessions.get(key)
-            if current is None or current.revoked_at is not None:
-                return None
-            if live_at is not None and current.expires_at <= live_at:
-                return None
-            revoked = current.model_copy(
-                update={"revoked_at": at, "revoked_reason": reason, "revoked_by": by}
-            )
-            backend.write(self._prefix, key, revoked, at)
-            return revoked
+            if current is None or not all(holds(guard, current) for guard in change.guards):
+                return Applied(False, current if change.current else None)
+            updated = applied_to(current, change)
+            moment = updated.revoked_at or updated.last_active_at or updated.created_at
+            backend.write(self._prefix, key, updated, moment)
+            return Applied(True, updated if change.new else None)
 
     def list_user(self, user_id: str) -> list[Session]:
         """The user's sessions, newest first, without secrets."""

@@ -85,47 +85,6 @@ class Loaded(NamedTuple):
 
 
 @dataclass(frozen=True)
-class Rotation:
-    """The fields a refresh writes, guarded by the token hash it replaces."""
-
-    expected_token_hash: str
-    token_hash: str
-    generation: int
-    retired: tuple[str, ...]
-    rotated_at: datetime
-    expires_at: datetime
-    ip_address: str | None = None
-    country: str | None = None
-
-
-@dataclass(frozen=True)
-class RotateResult:
-    """Outcome of a conditional rotation.
-
-    ``applied`` is False when the guard failed (another refresh won, or the session was
-    revoked); ``current`` is then the item as it stands, or None when it is gone.
-    """
-
-    applied: bool
-    current: Session | None
-
-
-@dataclass(frozen=True)
-class Touch:
-    """What a use of a session writes (activity, and a sliding extension when due):
-    one conditional write, so a busy session costs one per resolution."""
-
-    at: datetime
-    # Guard: lastActiveAt is still what was read (concurrent uses write once).
-    last_active_at: datetime | None
-    ip_address: str | None = None
-    country: str | None = None
-    # Sliding: the expiry read (guard) and the new one.
-    expected_expiry: datetime | None = None
-    expires_at: datetime | None = None
-
-
-@dataclass(frozen=True)
 class Window:
     """Sign-in attempts counted in one window: since when, and how many."""
 

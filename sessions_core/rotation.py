@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sessions_core.changes import applied_to, rotation, seen_from
 from sessions_core.config import SessionConfig
 from sessions_core.errors import ERRORS_BY_CODE, InvalidTokenError
 from sessions_core.models import Session
-from sessions_core.records import Loaded, Rotation
+from sessions_core.records import Loaded
 from sessions_core.rules import extended_expiry, rotated
 from sessions_core.tokens import parse_token, secret_matches, token_of
 from sessions_core.validation import Validator
@@ -53,23 +54,11 @@ class Refresher:
             if not secret_matches(token, session.token_hash):
                 return self._successor_of_previous(token, session)
             expires_at = extended_expiry(session, now, self.config.max_lifetime)
-            update = rotated(session, token, now, expires_at, self._keys)
-            result = self._store.rotate(
-                session.id,
-                Rotation(
-                    expected_token_hash=session.token_hash or "",
-                    token_hash=update.token_hash or "",
-                    generation=update.generation,
-                    retired=update.retired,
-                    rotated_at=now,
-                    expires_at=update.expires_at,
-                    ip_address=ip_address,
-                    country=country,
-                ),
-            )
+            successor = rotated(session, token, now, expires_at, self._keys)
+            change = rotation(session, successor, seen_from(ip_address, country))
+            result = self._store.update(session.id, change)
             if result.applied:
-                where = {"ip_address": ip_address, "country": country}
-                return update.model_copy(update={k: v for k, v in where.items() if v})
+                return applied_to(session, change).model_copy(update={"token": successor.token})
             # Lost a race: judge the token again against the item as it now stands.
             loaded = Loaded(result.current, loaded.users)
         raise InvalidTokenError()

@@ -13,30 +13,27 @@ from datetime import datetime, timedelta
 from typing import Protocol, Self
 
 from sessions_core.activity import ActivityEvent
+from sessions_core.changes import Applied, SessionChange
 from sessions_core.keys import UserRef
-from sessions_core.models import RevokedReason, Session
+from sessions_core.models import Session
 from sessions_core.records import (
     Admission,
     Loaded,
     LoginAttempts,
     RevocationMarker,
-    RotateResult,
-    Rotation,
     SessionIdTakenError,
-    Touch,
     UserState,
 )
 
 __all__ = [
     "Admission",
+    "Applied",
     "Loaded",
     "LoginAttempts",
     "RevocationMarker",
-    "RotateResult",
-    "Rotation",
+    "SessionChange",
     "SessionIdTakenError",
     "SessionStore",
-    "Touch",
     "UserState",
 ]
 
@@ -70,39 +67,16 @@ class SessionStore(Protocol):
     def get(self, session_id: str) -> Session | None:
         """Read one session (strongly consistent), or None."""
 
-    def rotate(self, session_id: str, rotation: Rotation) -> RotateResult:
-        """Apply ``rotation``. Condition: the stored hash is still the expected one and
-        the session is not revoked."""
-
-    def reauthenticate(self, session_id: str, *, at: datetime, aal: int | None) -> RotateResult:
-        """Record that the user proved who they are at ``at`` (and, given, at ``aal``).
-        Condition: the session exists, is not revoked and has not expired by ``at``.
-        The result's ``current`` is the session as written, or as it stands when the
-        condition failed (None: there is none)."""
+    def update(self, session_id: str, change: SessionChange) -> Applied:
+        """Apply ``change`` to the session (`changes.SessionChange`): every guard is
+        checked against the stored item and the fields are set in one atomic write.
+        Returns whether it was written, with the session as written when the change
+        asks for it (``new``) or as it stands when a guard failed (``current``; None
+        when there is none)."""
 
     def get_many(self, session_ids: list[str]) -> dict[str, Session]:
         """Up to 100 sessions by id, one strongly consistent request; missing ones are
         left out."""
-
-    def touch(self, session_id: str, touch: Touch) -> bool:
-        """Record a use: ``lastActiveAt``, where it came from and, when sliding is due,
-        the new expiry. Condition: not revoked, ``lastActiveAt`` still as read and, when
-        sliding, the expiry still as read. True when written."""
-
-    def revoke(
-        self,
-        session_id: str,
-        *,
-        at: datetime,
-        reason: RevokedReason,
-        live_at: datetime | None = None,
-        by: str | None = None,
-    ) -> Session | None:
-        """Set the revocation tombstone and its reason. Condition: the session exists,
-        is not revoked yet (a later revocation never overwrites the first one's reason)
-        and, given ``live_at``, has not expired by then. ``by`` is the id of the marker
-        that caused it, if one did. The session as revoked when this call revoked it,
-        else None."""
 
     def list_user(self, user_id: str) -> list[Session]:
         """Every stored session of the user, newest first, from the user index: it may

@@ -16,6 +16,7 @@ from sessions_core.keys import KeyRing, UserRef, location_of
 from sessions_core.limits import MAX_EXPIRES_IN, check_user_id
 from sessions_core.models import RevokedReason, Session
 from sessions_core.records import NO_USER, RevocationMarker
+from sessions_core.revoking import revoke
 from sessions_core.store import SessionStore
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -55,8 +56,8 @@ class UserSessions:
                 continue
             if session.is_revoked and session.revoked_at != now:
                 continue  # revoked before this call
-            if not session.is_revoked and self._store.revoke(
-                session.id, at=now, reason=reason, live_at=now, by=marker.id
+            if not session.is_revoked and revoke(
+                self._store, session.id, at=now, reason=reason, live_at=now, by=marker.id
             ):
                 revoked += 1
             else:

@@ -6,10 +6,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from sessions_core.changes import applied_to, seen_from, use
 from sessions_core.config import SessionConfig
 from sessions_core.errors import CorruptItemError
 from sessions_core.models import RevokedReason, Session, ValidationResult
-from sessions_core.records import NO_USER, Loaded, Touch, UserState
+from sessions_core.records import NO_USER, Loaded, UserState
+from sessions_core.revoking import revoke
 from sessions_core.rules import Verdict, activity_due, check, extended_expiry, sliding_due
 from sessions_core.tokens import parse_token
 
@@ -110,9 +112,9 @@ class Validator:
         marker = state.marker
         if marker is not None and marker.revokes(session):
             reason: RevokedReason = "revoke_others" if marker.keep_session_id else "revoke_all"
-            self._store.revoke(session.id, at=marker.revoked_before, reason=reason, by=marker.id)
+            revoke(self._store, session.id, at=marker.revoked_before, reason=reason, by=marker.id)
         else:
-            self._store.revoke(session.id, at=self._now(), reason="session_limit")
+            revoke(self._store, session.id, at=self._now(), reason="session_limit")
 
     def revoke_for_reuse(self, session: Session) -> None:
         """Revoke after a retired token was replayed (rule 11); a read-only manager
@@ -123,7 +125,7 @@ class Validator:
             "a retired token of session %s was presented after its grace; revoking",
             session.id,
         )
-        revoked = self._store.revoke(session.id, at=self._now(), reason="reuse_detected")
+        revoked = revoke(self._store, session.id, at=self._now(), reason="reuse_detected")
         if revoked is not None and revoked.limited:
             ref = self._keys.ref_for_session(revoked.user_id, revoked.id)
             self._store.release(ref, revoked.id)
@@ -138,25 +140,11 @@ class Validator:
             expires_at = candidate if candidate > session.expires_at else None
         if expires_at is None and not activity_due(session, now, self.config.activity_resolution):
             return session
-        touch = Touch(
-            at=now,
-            last_active_at=session.last_active_at,
-            ip_address=ip_address,
-            country=country,
-            expected_expiry=session.expires_at if expires_at is not None else None,
-            expires_at=expires_at,
-        )
-        if not self._store.touch(session.id, touch):
+        change = use(session, now, seen_from(ip_address, country), expires_at)
+        if not self._store.update(session.id, change).applied:
             # Another request wrote first (or it was just revoked): the read we
             # answered from was valid, so answer as of that read.
             return session
         if expires_at is not None:
             self.config.notify("sliding_extended")
-        update: dict[str, object] = {"last_active_at": now}
-        if expires_at is not None:
-            update["expires_at"] = expires_at
-        if ip_address:
-            update["ip_address"] = ip_address
-        if country:
-            update["country"] = country
-        return session.model_copy(update=update)
+        return applied_to(session, change)

@@ -9,10 +9,17 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-FUNCTIONS = ("ApiFunction", "AuthorizerFunction", "CleanupFunction", "EventsFunction")
+FUNCTIONS = (
+    "ApiFunction",
+    "EraseFunction",
+    "AuthorizerFunction",
+    "CleanupFunction",
+    "EventsFunction",
+)
 FORBIDDEN = {
     "tests",
     "sessions_cli",
+    "sessions_local",
     "bench",
     "examples",
     ".venv",

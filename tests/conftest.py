@@ -14,7 +14,6 @@ from botocore.retries.standard import ExponentialBackoff
 from moto import mock_aws
 from moto.core.botocore_stubber import BotocoreStubber
 
-from sessions_cli.protocol_servers import ProtocolServer
 from sessions_core import (
     DynamoDBSessionStore,
     InMemorySessionStore,
@@ -23,6 +22,7 @@ from sessions_core import (
     key_files,
 )
 from sessions_core.dynamodb.client import make_client
+from tests.harness.protocol_servers import ProtocolServer
 from tests.support import LOCAL_INDEX_LAG, FakeClock, RequestCounter, server_store, wired
 
 # moto and boto3 need credentials and a region; never real ones in tests.

@@ -132,7 +132,7 @@ def running_server(started: dict[str, Any], name: str) -> Any:
     run here."""
     import pytest
 
-    from sessions_cli.protocol_servers import STARTERS, ProtocolServer, ServerUnavailableError
+    from tests.harness.protocol_servers import STARTERS, ProtocolServer, ServerUnavailableError
 
     if name not in started:
         try:
@@ -147,21 +147,20 @@ def running_server(started: dict[str, Any], name: str) -> Any:
 
 @contextmanager
 def wired(manager: Any) -> Iterator[Any]:
-    """Every Lambda entry point (API, authorizer, cleanup, demo login) works with
-    ``manager`` and settings read from the environment now; as before afterwards."""
-    from examples.login import handler as demo
-    from handlers import api, authorizer, cleanup, events
+    """Every Lambda entry point (API, erase, authorizer, events, cleanup, demo login)
+    works with ``manager`` and settings read from the environment now; as before
+    afterwards."""
+    import examples.login.handler  # noqa: F401 - each entry point registers its wiring
+    import handlers.api
+    import handlers.authorizer
+    import handlers.cleanup
+    import handlers.erase
+    import handlers.events  # noqa: F401
     from handlers.settings import Settings
-    from handlers.wiring import Runtime
+    from handlers.wiring import Runtime, used_everywhere
 
-    runtime = Runtime(Settings.from_env(), manager)
-    wirings = [api.wiring, authorizer.wiring, cleanup.wiring, events.wiring, demo.wiring]
-    previous = [wiring.use(runtime) for wiring in wirings]
-    try:
+    with used_everywhere(Runtime(Settings.from_env(), manager)) as runtime:
         yield runtime
-    finally:
-        for wiring, before in zip(wirings, previous, strict=True):
-            wiring.use(before)
 
 
 def server_store(started: dict[str, Any], name: str) -> Any:
@@ -195,7 +194,7 @@ def stream_records(store: Any, after: str | None = None) -> list[dict[str, Any]]
     Lambda's event source mapping hands them over. Skips where there is no stream."""
     import pytest
 
-    from sessions_cli.stream_poller import read_stream
+    from sessions_local.stream_poller import read_stream
 
     records = read_stream(store, after)
     if records is None:

@@ -20,7 +20,7 @@ from typing import Any
 from bench.peers.install import PeerUnavailableError, node_peer, python_peer
 from bench.peers.proxy import CountingProxy
 from bench.peers.targets import ROOT, CookieApp, Http, OurApi, Process
-from sessions_cli.protocol_servers import STARTERS, ServerUnavailableError
+from tests.harness.protocol_servers import STARTERS, ServerUnavailableError
 
 VIEWS = 100
 EVERYWHERE = 10
@@ -94,10 +94,10 @@ def _in_process(proxy: CountingProxy, table: str) -> Callable[..., tuple[int, An
     import json
 
     from handlers import api, authorizer
-    from sessions_cli.gateway import Request
-    from sessions_cli.server import make_gateway
     from sessions_core import DynamoDBSessionStore
     from sessions_core.dynamodb.client import make_client
+    from sessions_local.gateway import Request
+    from sessions_local.server import make_gateway
 
     DynamoDBSessionStore(table, client=make_client(endpoint_url=proxy.url)).create_table()
     os.environ.update(

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sessions_cli.protocol_servers import ProtocolServer, free_port
+from tests.harness.protocol_servers import ProtocolServer, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

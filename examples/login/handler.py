@@ -23,7 +23,16 @@ from handlers.body_guard import checked_event
 from handlers.client_origin import ClientOrigin, client_origin
 from handlers.cookies import session_cookie
 from handlers.credentials import cookie_value, header
-from handlers.http_errors import ApiError, error_payload, error_response, from_session_error
+from handlers.http_errors import (
+    ApiError,
+    ForbiddenOriginError,
+    InvalidCredentialsError,
+    InvalidRequestError,
+    TooManyAttemptsError,
+    error_payload,
+    error_response,
+    from_session_error,
+)
 from handlers.observability import count, manager_event, metrics
 from handlers.paths import normalised
 from handlers.responses import with_security_headers
@@ -31,6 +40,7 @@ from handlers.route_table import route_for
 from handlers.routing import register
 from handlers.wiring import Wiring
 from sessions_core import PublicSession, SessionError
+from sessions_core.errors import ERRORS_BY_CODE
 from sessions_core.login_throttle import LoginThrottle
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -91,7 +101,7 @@ def _client() -> ClientOrigin:
 def _same_origin() -> None:
     page_origin = (header(app.current_event.headers, "origin") or "").rstrip("/")
     if page_origin not in wiring.runtime().settings.allowed_origins:
-        raise ApiError(403, "forbidden_origin", "sign in from the app's own page")
+        raise ForbiddenOriginError("sign in from the app's own page")
 
 
 def _check_password(throttle: LoginThrottle, username: str, password: str) -> None:
@@ -102,7 +112,7 @@ def _check_password(throttle: LoginThrottle, username: str, password: str) -> No
     _refuse_if_blocked(throttle.attempt(username, address))
     if not check_password(username, password):
         count("LoginsFailed")
-        raise ApiError(401, "invalid_credentials", "unknown user or wrong password")
+        raise InvalidCredentialsError()
     throttle.succeeded(username, address)
 
 
@@ -140,12 +150,7 @@ def login(body: Annotated[LoginBody, Body()]) -> Response[str]:
 def _refuse_if_blocked(wait: timedelta | None) -> None:
     if wait is not None:
         seconds = str(max(1, math.ceil(wait.total_seconds())))
-        raise ApiError(
-            429,
-            "too_many_attempts",
-            "too many failed sign-ins for this user; try again later",
-            {"Retry-After": seconds},
-        )
+        raise TooManyAttemptsError(headers={"Retry-After": seconds})
 
 
 @register(app, "ConfirmIdentity", demo_route)
@@ -157,7 +162,7 @@ def reauthenticate(body: Annotated[PasswordBody, Body()]) -> Response[str]:
     token = cookie_value(app.current_event.cookies)
     current = manager.validate(token or "", user_agent=_client().user_agent)
     if current.session is None:
-        raise ApiError(401, current.error or "invalid_token", "sign in again")
+        raise from_session_error(ERRORS_BY_CODE[current.error or "invalid_token"]("sign in again"))
     user = current.session.user_id
     _check_password(LoginThrottle(manager.config), user, body.password)
     session = manager.reauthenticate(current.session.id)
@@ -184,7 +189,7 @@ def on_session_error(error: SessionError) -> Response[str]:
 
 @app.exception_handler(RequestValidationError)
 def on_validation_error(_: RequestValidationError) -> Response[str]:
-    return error_response(ApiError(422, "invalid_request", "send a username and a password"))
+    return error_response(InvalidRequestError("send a username and a password"))
 
 
 @metrics.log_metrics

@@ -22,6 +22,7 @@ from sessions_core.dynamodb.items import (
     revoked_reason,
     to_ms,
 )
+from sessions_core.dynamodb.part import TablePart
 from sessions_core.dynamodb.schema import ACTIVITY_INDEX
 from sessions_core.dynamodb.table import Expression, Item, Table
 from sessions_core.errors import CorruptItemError
@@ -29,8 +30,20 @@ from sessions_core.errors import CorruptItemError
 _TYPES: frozenset[str] = frozenset(get_args(EventType))
 
 
-def record(table: Table, layout: Layout, event: ActivityEvent, expires_at: datetime) -> bool:
-    """Put the event's item unless it is there; True when this call put it."""
+class ActivityItems(TablePart):
+    """The store's `record_activity` and `list_activity`."""
+
+    def record_activity(self, event: ActivityEvent, *, expires_at: datetime) -> bool:
+        """Put the event's item unless it is there; True when this call put it."""
+        return _record(self.table, self.layout, event, expires_at)
+
+    def list_activity(self, user_id: str, *, since: datetime, limit: int) -> list[ActivityEvent]:
+        """The user's events at or after ``since``, newest first (pages until
+        ``limit``), from the ``byActivity`` index."""
+        return _newest(self.table, self.layout, user_id, since=since, limit=limit)
+
+
+def _record(table: Table, layout: Layout, event: ActivityEvent, expires_at: datetime) -> bool:
     key = layout.activity_key(event.id)
     item: Item = {
         **key,
@@ -55,10 +68,9 @@ def record(table: Table, layout: Layout, event: ActivityEvent, expires_at: datet
     return True
 
 
-def newest(
+def _newest(
     table: Table, layout: Layout, user_id: str, *, since: datetime, limit: int
 ) -> list[ActivityEvent]:
-    """The user's events at or after ``since``, newest first (pages until ``limit``)."""
     events: list[ActivityEvent] = []
     pages = table.query(
         ACTIVITY_INDEX,

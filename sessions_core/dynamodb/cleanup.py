@@ -14,12 +14,20 @@ from datetime import datetime
 
 from sessions_core.dynamodb.errors import ConditionFailedError
 from sessions_core.dynamodb.items import Layout, num, to_ms
+from sessions_core.dynamodb.part import TablePart
 from sessions_core.dynamodb.schema import EXPIRY_INDEX
 from sessions_core.dynamodb.table import Expression, Table
 
 
-def purge_expired(table: Table, layout: Layout, now: datetime, limit: int | None) -> int:
-    """Delete up to ``limit`` expired items under ``layout.prefix``; returns how many."""
+class Cleanup(TablePart):
+    """The store's `purge_expired`."""
+
+    def purge_expired(self, now: datetime, limit: int | None = None) -> int:
+        """Delete up to ``limit`` expired items under this prefix; how many."""
+        return _purge(self.table, self.layout, now, limit)
+
+
+def _purge(table: Table, layout: Layout, now: datetime, limit: int | None) -> int:
     now_value = num(to_ms(now))
     deleted = 0
     for shard in range(layout.shards):

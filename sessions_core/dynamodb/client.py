@@ -7,7 +7,6 @@ bounded to roughly ``attempts * (connect + read timeout)``.
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
 import botocore.session
@@ -34,25 +33,30 @@ def client_config(
     )
 
 
-def configured_region() -> str:
-    """``AWS_REGION`` (Lambda sets it), else ``AWS_DEFAULT_REGION``, else us-east-1."""
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
-
-
 def make_client(
     *,
     endpoint_url: str | None = None,
     region_name: str | None = None,
     config: Config | None = None,
+    credentials: tuple[str, str] | None = None,
 ) -> DynamoDBClient:
-    """A DynamoDB client from the environment (``AWS_ENDPOINT_URL_DYNAMODB`` is honoured
-    by botocore itself); the region falls back to us-east-1 when none is configured.
+    """A DynamoDB client for ``region_name`` (else botocore's configured region, else
+    us-east-1), at ``endpoint_url`` when given (botocore also honours
+    ``AWS_ENDPOINT_URL_DYNAMODB`` itself), signing with ``credentials`` (an access key
+    and secret) or botocore's own chain.
 
     The same client ``boto3.client("dynamodb")`` returns, built from botocore directly:
     importing boto3 also imports s3transfer, about a fifth of a cold start.
     """
-    region = region_name or configured_region()
-    client: DynamoDBClient = botocore.session.get_session().create_client(  # type: ignore[assignment]
-        "dynamodb", endpoint_url=endpoint_url, region_name=region, config=config or client_config()
+    key, secret = credentials or (None, None)
+    session = botocore.session.get_session()
+    region = region_name or session.get_config_variable("region") or DEFAULT_REGION
+    client: DynamoDBClient = session.create_client(  # type: ignore[assignment]
+        "dynamodb",
+        endpoint_url=endpoint_url,
+        region_name=region,
+        config=config or client_config(),
+        aws_access_key_id=key,
+        aws_secret_access_key=secret,
     )
     return client

@@ -5,22 +5,25 @@ erasure time must outlive any session of the user."""
 
 from __future__ import annotations
 
-from sessions_core.dynamodb.items import Layout
-from sessions_core.dynamodb.table import Table
+from sessions_core.dynamodb.part import TablePart
 from sessions_core.keys import UserRef
 
 
-def delete_user_items(
-    table: Table,
-    layout: Layout,
-    session_ids: list[str],
-    event_ids: list[str],
-    refs: list[UserRef],
-) -> int:
-    """Delete these sessions, activity items and the login counters at ``refs``; how
-    many items that was (the counters only when they existed)."""
-    keys = [layout.session_key(sid) for sid in session_ids]
-    keys += [layout.activity_key(eid) for eid in event_ids]
-    table.delete_many(keys)
-    counters = sum(table.delete(layout.login_key(ref)) for ref in refs)
-    return len(keys) + counters
+class Erasure(TablePart):
+    """The store's `delete_user_items` and `delete_session`."""
+
+    def delete_user_items(
+        self, session_ids: list[str], event_ids: list[str], refs: list[UserRef]
+    ) -> int:
+        """Delete these sessions, activity items and the login counters at ``refs``
+        (BatchWriteItem, 25 a request); how many items that was (the counters only when
+        they existed)."""
+        keys = [self.layout.session_key(sid) for sid in session_ids]
+        keys += [self.layout.activity_key(eid) for eid in event_ids]
+        self.table.delete_many(keys)
+        counters = sum(self.table.delete(self.layout.login_key(ref)) for ref in refs)
+        return len(keys) + counters
+
+    def delete_session(self, session_id: str) -> None:
+        """DeleteItem of one session item (idempotent)."""
+        self.table.delete(self.layout.session_key(session_id))

@@ -1,14 +1,13 @@
-"""Session ↔ DynamoDB item (low-level attribute values), and where each item lives.
+"""Where each item lives (`Layout`) and the attribute values items share: epoch
+milliseconds, devices, retired digests. Sessions themselves are `session_codec`'s.
 
 Times are epoch milliseconds (``N``) so conditions compare numbers exactly; the TTL
-attribute is epoch seconds as DynamoDB requires; metadata is stored as its JSON text so
-it round-trips exactly (DynamoDB numbers and empty values would change it).
+attribute is epoch seconds as DynamoDB requires.
 """
 
 from __future__ import annotations
 
 import base64
-import json
 import math
 import zlib
 from dataclasses import dataclass
@@ -17,9 +16,8 @@ from typing import Any, cast, get_args
 
 from sessions_core.dynamodb.schema import TTL_ATTRIBUTE
 from sessions_core.dynamodb.table import Item
-from sessions_core.errors import CorruptItemError
 from sessions_core.keys import UserRef
-from sessions_core.models import Device, DeviceType, RevokedReason, Session
+from sessions_core.models import Device, DeviceType, RevokedReason
 from sessions_core.tokens import RETIRED_DIGEST_CHARS
 
 DEFAULT_EXPIRY_SHARDS = 8
@@ -105,51 +103,6 @@ class Layout:
         return raw[len(self.prefix) :] if raw.startswith(self.prefix) else raw
 
 
-def session_to_item(layout: Layout, session: Session) -> Item:
-    """The full item for a new session (never the token itself)."""
-    key = layout.session_key(session.id)
-    item: Item = {
-        **key,
-        "userId": {"S": session.user_id},
-        "tokenHash": {"S": session.token_hash or ""},
-        "createdAt": num(to_ms(session.created_at)),
-        "lifetimeMs": num(int(session.lifetime / timedelta(milliseconds=1))),
-        "slidingExpiration": {"BOOL": session.sliding_expiration},
-        **layout.expiry_attributes(key, session.expires_at),
-    }
-    if session.metadata is not None:
-        item["metadata"] = {"S": json.dumps(session.metadata, separators=(",", ":"))}
-    if session.bound_user_agent is not None:
-        item["boundUserAgent"] = {"S": session.bound_user_agent}
-    if session.generation:
-        item["generation"] = num(session.generation)
-    if session.retired:
-        item["retired"] = {"B": retired_bytes(session.retired)}
-    if session.rotated_at is not None:
-        item["rotatedAt"] = num(to_ms(session.rotated_at))
-    if session.last_active_at is not None:
-        item["lastActiveAt"] = num(to_ms(session.last_active_at))
-    if session.revoked_at is not None:
-        item["revokedAt"] = num(to_ms(session.revoked_at))
-    if session.revoked_reason is not None:
-        item["revokedReason"] = {"S": session.revoked_reason}
-    if session.device is not None:
-        item["device"] = device_attribute(session.device)
-    for name, text in (("ipAddress", session.ip_address), ("country", session.country)):
-        if text:
-            item[name] = {"S": text}
-    if session.absolute_expires_at is not None:
-        item["absoluteExpiresAt"] = num(to_ms(session.absolute_expires_at))
-    if session.authenticated_at is not None:
-        item["authenticatedAt"] = num(to_ms(session.authenticated_at))
-    item["aal"] = num(session.aal)
-    if session.limited:
-        item["limited"] = {"BOOL": True}
-    if session.revoked_by is not None:
-        item["revokedBy"] = {"S": session.revoked_by}
-    return item
-
-
 def device_attribute(device: Device) -> Item:
     """A device as a map attribute."""
     fields: Item = {"label": {"S": device.label}, "type": {"S": device.type}}
@@ -167,8 +120,15 @@ def device_from(item: Item) -> Device | None:
         ValueError, KeyError: it is malformed.
     """
     value = item.get("device")
-    if value is None:
-        return None
+    return device_from_value(value) if value is not None else None
+
+
+def device_from_value(value: Item) -> Device:
+    """A device map attribute as a `Device`.
+
+    Raises:
+        ValueError, KeyError: it is malformed.
+    """
     fields = value["M"]
     kind = str(fields["type"]["S"])
     if kind not in _DEVICE_TYPES:
@@ -195,11 +155,6 @@ def retired_digests(value: bytes | str) -> tuple[str, ...]:
     return tuple(value[i : i + size].hex() for i in range(0, len(value), size))
 
 
-def _opt_ms(item: Item, name: str) -> datetime | None:
-    value = item.get(name)
-    return from_ms(value["N"]) if value is not None else None
-
-
 def opt_s(item: Item, name: str) -> str | None:
     """A string attribute, if present."""
     value = item.get(name)
@@ -218,49 +173,3 @@ def revoked_reason(item: Item) -> RevokedReason | None:
     if value not in _REASONS:
         raise ValueError("unknown revocation reason")
     return cast(RevokedReason, value)
-
-
-def item_to_session(layout: Layout, item: Item) -> Session:
-    """Read an item (full, or as the user index projects it) back into a `Session`.
-
-    Raises:
-        CorruptItemError: a required field is missing or malformed.
-    """
-    try:
-        metadata_text = opt_s(item, "metadata")
-        lifetime = item.get("lifetimeMs")
-        sliding = item.get("slidingExpiration")
-        retired = item.get("retired")
-        generation = item.get("generation")
-        aal = item.get("aal")
-        limited = item.get("limited")
-        return Session.model_construct(
-            id=layout.session_id(item),
-            user_id=str(item["userId"]["S"]),
-            token=None,
-            token_hash=opt_s(item, "tokenHash"),
-            created_at=from_ms(item["createdAt"]["N"]),
-            expires_at=from_ms(item["expiresAt"]["N"]),
-            metadata=json.loads(metadata_text) if metadata_text is not None else None,
-            revoked_at=_opt_ms(item, "revokedAt"),
-            sliding_expiration=bool(sliding["BOOL"]) if sliding is not None else False,
-            bound_user_agent=opt_s(item, "boundUserAgent"),
-            lifetime=timedelta(milliseconds=int(lifetime["N"]))
-            if lifetime is not None
-            else timedelta(hours=24),
-            last_active_at=_opt_ms(item, "lastActiveAt"),
-            revoked_reason=revoked_reason(item),
-            generation=int(generation["N"]) if generation is not None else 0,
-            retired=retired_digests(retired["B"]) if retired is not None else (),
-            rotated_at=_opt_ms(item, "rotatedAt"),
-            device=device_from(item),
-            ip_address=opt_s(item, "ipAddress"),
-            country=opt_s(item, "country"),
-            absolute_expires_at=_opt_ms(item, "absoluteExpiresAt"),
-            authenticated_at=_opt_ms(item, "authenticatedAt"),
-            aal=int(aal["N"]) if aal is not None else 1,
-            limited=bool(limited["BOOL"]) if limited is not None else False,
-            revoked_by=opt_s(item, "revokedBy"),
-        )
-    except (KeyError, TypeError, ValueError, OverflowError) as error:
-        raise CorruptItemError() from error

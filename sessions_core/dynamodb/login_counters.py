@@ -14,7 +14,8 @@ from datetime import datetime
 
 from sessions_core.dynamodb.errors import ConditionFailedError
 from sessions_core.dynamodb.items import Layout, from_ms, num, to_ms
-from sessions_core.dynamodb.table import Expression, Item, Table
+from sessions_core.dynamodb.part import TablePart
+from sessions_core.dynamodb.table import Expression, Item
 from sessions_core.errors import CorruptItemError, StoreUnavailableError
 from sessions_core.keys import UserRef
 from sessions_core.records import LoginAttempts, Window
@@ -23,44 +24,46 @@ from sessions_core.records import LoginAttempts, Window
 _ATTEMPTS = 100
 
 
-def read_attempts(table: Table, layout: Layout, ref: UserRef) -> LoginAttempts | None:
-    """The counter (strongly consistent GetItem), if any."""
-    item = table.get(layout.login_key(ref))
-    return _attempts(item) if item else None
+class LoginCounters(TablePart):
+    """The store's `login_attempts` and `change_login_attempts`."""
 
+    def login_attempts(self, ref: UserRef) -> LoginAttempts | None:
+        """The counter (strongly consistent GetItem), if any."""
+        item = self.table.get(self.layout.login_key(ref))
+        return _attempts(item) if item else None
 
-def change_attempts(
-    table: Table,
-    layout: Layout,
-    ref: UserRef,
-    change: Callable[[LoginAttempts | None], LoginAttempts | None],
-    expires_at: datetime,
-) -> tuple[LoginAttempts | None, bool]:
-    """Read, ``change``, and put conditionally on the version read; a lost race hands
-    back the winner's item (``ALL_OLD``) and ``change`` decides again on it.
+    def change_login_attempts(
+        self,
+        ref: UserRef,
+        change: Callable[[LoginAttempts | None], LoginAttempts | None],
+        *,
+        expires_at: datetime,
+    ) -> tuple[LoginAttempts | None, bool]:
+        """Read, ``change``, and put conditionally on the version read; a lost race
+        hands back the winner's item (``ALL_OLD``) and ``change`` decides again on it.
 
-    Raises:
-        StoreUnavailableError: the item stayed contended through every round.
-    """
-    key = layout.login_key(ref)
-    found = table.get(key)
-    current = _attempts(found) if found else None
-    for _ in range(_ATTEMPTS):
-        changed = change(current)
-        if changed is None:
-            return current, False
-        guard = (
-            Expression(condition="attribute_not_exists(id)")
-            if current is None
-            else Expression(condition="v = :v", values={":v": {"S": current.version}})
-        )
-        try:
-            table.put(_item(layout, key, changed, expires_at), guard, old_on_failure=True)
-        except ConditionFailedError as lost:
-            current = _attempts(lost.item) if lost.item else read_attempts(table, layout, ref)
-            continue
-        return changed, True
-    raise StoreUnavailableError("the sign-in attempt counter stayed contended")
+        Raises:
+            StoreUnavailableError: the item stayed contended through every round.
+        """
+        key = self.layout.login_key(ref)
+        current = self.login_attempts(ref)
+        for _ in range(_ATTEMPTS):
+            changed = change(current)
+            if changed is None:
+                return current, False
+            guard = (
+                Expression(condition="attribute_not_exists(id)")
+                if current is None
+                else Expression(condition="v = :v", values={":v": {"S": current.version}})
+            )
+            item = _item(self.layout, key, changed, expires_at)
+            try:
+                self.table.put(item, guard, old_on_failure=True)
+            except ConditionFailedError as lost:
+                current = _attempts(lost.item) if lost.item else self.login_attempts(ref)
+                continue
+            return changed, True
+        raise StoreUnavailableError("the sign-in attempt counter stayed contended")
 
 
 def _item(layout: Layout, key: Item, attempts: LoginAttempts, expires_at: datetime) -> Item:

@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sessions_core.activity import ActivityEvent, translate
-from sessions_core.dynamodb.items import Layout, item_to_session
+from sessions_core.dynamodb.items import Layout
+from sessions_core.dynamodb.session_codec import item_to_session
 from sessions_core.models import Session
 
 TTL_PRINCIPAL = "dynamodb.amazonaws.com"

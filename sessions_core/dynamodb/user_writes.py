@@ -8,8 +8,9 @@ from contextlib import suppress
 from datetime import datetime
 
 from sessions_core.dynamodb.errors import ConditionFailedError
-from sessions_core.dynamodb.items import EXPIRY_NAMES, EXPIRY_SET, Layout, num, to_ms
-from sessions_core.dynamodb.table import Expression, Table
+from sessions_core.dynamodb.items import EXPIRY_NAMES, EXPIRY_SET, num, to_ms
+from sessions_core.dynamodb.part import TablePart
+from sessions_core.dynamodb.table import Expression
 from sessions_core.dynamodb.user_items import (
     admission_attribute,
     admission_value,
@@ -24,14 +25,11 @@ from sessions_core.records import Admission, RevocationMarker, UserState
 logger = logging.getLogger("sessions_core.dynamodb")
 
 
-class UserItems:
-    """The per-user items of one table under one layout."""
+class UserItems(TablePart):
+    """The per-user items: the store's `load_users`, `put_marker`, `admit`, `release`
+    and `mark_erased`."""
 
-    def __init__(self, table: Table, layout: Layout) -> None:
-        self.table = table
-        self.layout = layout
-
-    def load(self, refs: list[UserRef]) -> dict[UserRef, UserState]:
+    def load_users(self, refs: list[UserRef]) -> dict[UserRef, UserState]:
         """The slots at ``refs`` (one strongly consistent BatchGetItem)."""
         keys = {ref.location: self.layout.user_key(ref.location) for ref in refs}
         found = self.table.batch_get(list(keys.values()), consistent=True)
@@ -86,8 +84,13 @@ class UserItems:
             names={"#erased": erased_attribute(ref.tag)},
         )
 
-    def mark_erased(self, ref: UserRef, *, at: datetime, expires_at: datetime) -> None:
-        """Record the user's erasure at ``at`` and drop their admitted sessions."""
+    def mark_erased(self, ref: UserRef, marker: RevocationMarker, *, expires_at: datetime) -> None:
+        """Record the user's erasure at ``marker.revoked_before``, drop their admitted
+        sessions (one UpdateItem), and put ``marker`` there unless a later one is."""
+        self._erased(ref, at=marker.revoked_before, expires_at=expires_at)
+        self.put_marker(ref, marker, expires_at=expires_at)
+
+    def _erased(self, ref: UserRef, *, at: datetime, expires_at: datetime) -> None:
         key = self.layout.user_key(ref.location)
         self.table.update(
             key,

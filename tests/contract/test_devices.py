@@ -117,14 +117,14 @@ def test_validate_writes_activity_at_most_once_per_resolution(
     for _ in range(19):  # 19 requests over 9.5 minutes: nothing to write
         clock.advance(seconds=30)
         assert manager.validate(token).valid
-    assert counter.calls["touch"] == 0 and counter.calls["load"] == 19
+    assert counter.calls["update"] == 0 and counter.calls["load"] == 19
     clock.advance(seconds=31)  # 10 min 1 s after the last write
     result = manager.validate(token, ip_address="198.51.100.9", country="FR")
     assert result.session is not None and result.session.last_active_at == clock.now
-    assert counter.calls["touch"] == 1
+    assert counter.calls["update"] == 1
     for _ in range(5):
         manager.validate(token)
-    assert counter.calls["touch"] == 1
+    assert counter.calls["update"] == 1
     (listed,) = manager.list_for_user("u1")
     assert (listed.last_active_at, listed.ip_address, listed.country) == (
         clock.now,
@@ -141,7 +141,7 @@ def test_validate_activity_resolution_none_never_writes(
     token = manager.create(user_id="u1").token or ""
     clock.advance(hours=5)
     assert manager.validate(token).valid
-    assert counter.calls["touch"] == 0
+    assert counter.calls["update"] == 0
 
 
 def test_validate_activity_and_sliding_share_one_write(
@@ -155,7 +155,7 @@ def test_validate_activity_and_sliding_share_one_write(
     assert result.session is not None
     assert result.session.expires_at == clock.now + timedelta(hours=1)
     assert result.session.last_active_at == clock.now
-    assert counter.calls["touch"] == 1
+    assert counter.calls["update"] == 1
 
 
 @pytest.mark.parametrize(

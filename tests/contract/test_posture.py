@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from sessions_cli.template import load_template
+from tests.harness.template import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXT = (ROOT / "template.yaml").read_text()

@@ -98,7 +98,7 @@ def test_limit_create_below_the_limit_costs_three_requests(
     counter.reset()
     token = _tokens(manager, clock, 1)[0]
     assert manager.validate(token).valid
-    assert counter.calls["load"] == 1 and counter.calls["touch"] == 0  # validate: 1 request
+    assert counter.calls["load"] == 1 and counter.calls["update"] == 0  # validate: 1 request
 
 
 class _ProcessDied(BaseException):

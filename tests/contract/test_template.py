@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from sessions_cli.template import load_template, routes
 from sessions_core.dynamodb.schema import TTL_ATTRIBUTE, create_table_request
+from tests.harness.template import load_template, routes
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = load_template(ROOT / "template.yaml")

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sessions_cli.gateway import LocalContext
+from sessions_local.gateway import LocalContext
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
 

@@ -9,8 +9,8 @@ from typing import Any
 import botocore.session
 import pytest
 
-from handlers.bus import event_bridge
 from sessions_core import SessionManager
+from tests.support import wired
 
 BUS = "sessions-test"
 
@@ -29,9 +29,8 @@ def queue(api_manager: SessionManager, monkeypatch: pytest.MonkeyPatch) -> Itera
     bus.put_rule(Name="all", EventBusName=BUS, EventPattern=json.dumps({"source": ["sessions"]}))
     bus.put_targets(Rule="all", EventBusName=BUS, Targets=[{"Id": "q", "Arn": arn}])
     monkeypatch.setenv("SESSIONS_EVENT_BUS", BUS)
-    event_bridge.cache_clear()
-    yield sqs, url
-    event_bridge.cache_clear()
+    with wired(api_manager):  # the settings again, with the bus
+        yield sqs, url
 
 
 def delivered_events(sqs: Any, url: str) -> list[dict[str, Any]]:

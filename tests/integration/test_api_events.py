@@ -291,7 +291,7 @@ def test_demo_login_store_unavailable_answers_503_json(
     api_manager: SessionManager, moto_client: object
 ) -> None:
     from examples.login.handler import handler as login_handler
-    from sessions_cli.gateway import LocalContext
+    from sessions_local.gateway import LocalContext
 
     inject_error(moto_client, "PutItem", "ThrottlingException")
     data = event("create_session", body=json.dumps({"username": "alice", "password": "wonderland"}))

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from handlers import authorizer, cleanup
-from sessions_cli.gateway import LocalContext
 from sessions_core import DynamoDBSessionStore, SessionConfig, SessionManager
+from sessions_local.gateway import LocalContext
 from tests.integration.api_support import event
 from tests.support import FakeClock, RequestCounter, inject_error
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from handlers import authorizer
-from sessions_cli.gateway import LocalContext
 from sessions_core import SessionManager
+from sessions_local.gateway import LocalContext
 from tests.integration.api_support import event
 
 ALLOWED = "https://app.example.com"  # ALLOWED_ORIGINS of the api_manager fixture

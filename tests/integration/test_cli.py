@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from sessions_cli.main import main
-from sessions_cli.protocol_servers import ProtocolServer
+from tests.harness.protocol_servers import ProtocolServer
 from tests.support import running_server
 
 

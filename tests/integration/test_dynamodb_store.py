@@ -17,9 +17,9 @@ from sessions_core import (
     StoreConfigurationError,
     StoreUnavailableError,
 )
+from sessions_core.changes import rotation
 from sessions_core.dynamodb.client import client_config, make_client
 from sessions_core.dynamodb.schema import create_table_request
-from sessions_core.store import Rotation
 from tests.support import FakeClock, LaggingIndexStore, RequestCounter, inject_error
 
 
@@ -140,10 +140,11 @@ def test_rotate_condition_failure_without_all_old_falls_back_to_a_read(
 
     dynamodb_store.client.meta.events.register("after-call.dynamodb.UpdateItem", strip_item)
     requests.reset()
-    result = dynamodb_store.rotate(
-        session.id,
-        Rotation("not-the-hash", "h2", 1, ("ab" * 16,), session.created_at, session.expires_at),
+    stale = session.model_copy(update={"token_hash": "not-the-hash"})
+    successor = session.model_copy(
+        update={"token_hash": "h2", "generation": 1, "rotated_at": session.created_at}
     )
+    result = dynamodb_store.update(session.id, rotation(stale, successor, {}))
     assert result.applied is False
     assert result.current is not None and result.current.id == session.id
     assert dict(requests.calls) == {"UpdateItem": 1, "GetItem": 1}

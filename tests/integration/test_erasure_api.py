@@ -7,9 +7,9 @@ import json
 from typing import Any
 
 from handlers import events
-from sessions_cli.gateway import LocalContext
 from sessions_core import SessionManager
 from sessions_core.login_throttle import LoginThrottle
+from sessions_local.gateway import LocalContext
 from tests.integration.api_support import body, event, invoke_erase
 from tests.integration.conftest import delivered_events
 from tests.support import FakeClock, stream_records

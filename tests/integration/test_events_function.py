@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 
 from handlers import events
-from handlers.bus import event_bridge
-from sessions_cli.gateway import LocalContext
 from sessions_core import SessionManager, StoreUnavailableError
+from sessions_local.gateway import LocalContext
 from tests.integration.conftest import delivered_events
 from tests.support import FakeClock, stream_records
 
@@ -105,7 +104,9 @@ def test_events_function_retries_entries_eventbridge_failed(
 ) -> None:
     sqs, url = queue
     api_manager.create(user_id="alice")
-    client = event_bridge()
+    from handlers.events import wiring
+
+    client = wiring.runtime().events
     put = client.put_events
     calls: list[int] = []
 

@@ -16,9 +16,9 @@ import pytest
 
 from handlers import authorizer, cleanup, events
 from handlers.route_table import ROUTES
-from sessions_cli.gateway import LocalContext
-from sessions_cli.template import load_template
 from sessions_core import SessionConfig, SessionManager, UserErasedError
+from sessions_local.gateway import LocalContext
+from tests.harness.template import load_template
 from tests.integration.api_support import (
     body,
     demo_event,

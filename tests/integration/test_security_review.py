@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from handlers import authorizer
-from sessions_cli.gateway import LocalContext, merge_headers
 from sessions_core import SessionManager
+from sessions_local.gateway import LocalContext, merge_headers
 from tests.integration.api_support import body, event, invoke
 from tests.support import FakeClock
 

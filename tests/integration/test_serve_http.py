@@ -123,7 +123,7 @@ def test_serve_activity_fills_from_the_stream_within_seconds(served: Served) -> 
 def test_serve_sends_answers_without_waiting_on_nagle() -> None:
     # Headers and body leave in two writes; with Nagle on, a keep-alive client's delayed
     # ACK held each answer ~40 ms (the peer benchmark measured 48 ms per page view).
-    from sessions_cli.server import _request_handler
+    from sessions_local.server import _request_handler
 
     handler = _request_handler(None, print)  # type: ignore[arg-type]
     assert handler.disable_nagle_algorithm is True

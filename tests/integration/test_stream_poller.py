@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 
 from handlers.stream_processor import StreamProcessor
-from sessions_cli.protocol_servers import free_port, start_embedded_moto
-from sessions_cli.stream_poller import StreamPoller, forget_in_embedded_moto, streams_client
 from sessions_core import DynamoDBSessionStore, SessionConfig, SessionManager
 from sessions_core.dynamodb.client import make_client
 from sessions_core.keys import default_key_ring
+from sessions_local.embedded import start_embedded_moto
+from sessions_local.stream_poller import StreamPoller, forget_in_embedded_moto, streams_client
+from tests.harness.protocol_servers import free_port
 from tests.support import NoBus
 
 

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 from handlers import authorizer
-from sessions_cli.gateway import LocalContext
 from sessions_core import (
     DynamoDBSessionStore,
     SessionConfig,
@@ -21,6 +20,7 @@ from sessions_core import (
     StoreUnavailableError,
 )
 from sessions_core.dynamodb.client import client_config, make_client
+from sessions_local.gateway import LocalContext
 from tests.integration.api_support import body, event, invoke
 from tests.support import RequestCounter, inject_error, server_store, wired
 

@@ -22,6 +22,7 @@ from sessions_core import (
     refresh_session,
     validate_session,
 )
+from sessions_core.revoking import revoke
 from tests.support import START, FakeClock
 
 # -- token generation and hashing ------------------------------------------------------
@@ -227,7 +228,7 @@ def test_store_revoke_marks_the_id_key_and_purge_removes_it() -> None:
     store = InMemorySessionStore()
     session = create_session(user_id="u", expires_in=timedelta(minutes=1), now=START)
     store.insert(session)
-    assert store.revoke(session.id, at=START, reason="revoked")
+    assert revoke(store, session.id, at=START, reason="revoked")
     assert store.purge_expired(START + timedelta(minutes=1)) == 1
     assert store.get(session.id) is None
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
-from sessions_cli.template import Route
+from handlers.route_table import RouteSpec
 
 LOCAL_IAM_PRINCIPAL = {
     "accessKey": "LOCALACCESSKEY",
@@ -27,6 +27,35 @@ LOCAL_IAM_PRINCIPAL = {
 }
 
 Handler = Callable[[dict[str, Any], Any], Any]
+
+
+@dataclass(frozen=True)
+class Route:
+    """A route as the local gateway serves it: the route table's entry and the handler
+    of the function that serves it."""
+
+    spec: RouteSpec
+    handler: str
+
+    @property
+    def method(self) -> str:
+        """The route's method (``ANY`` for the fallback)."""
+        return self.spec.method
+
+    @property
+    def path(self) -> str:
+        """The route's path (``$default`` for the fallback)."""
+        return self.spec.path
+
+    @property
+    def function(self) -> str:
+        """The function resource that serves it."""
+        return self.spec.function
+
+    @property
+    def iam(self) -> bool:
+        """True for an AWS_IAM route."""
+        return self.spec.auth == "iam"
 
 
 class LocalContext:
@@ -139,7 +168,7 @@ def build_event(request: Request, route: Route | None, params: dict[str, str]) -
         )
     if request.body:
         event["body"] = base64.b64encode(request.body).decode("ascii")
-    if route and route.authorizer == "AWS_IAM":
+    if route and route.iam:
         event["requestContext"]["authorizer"] = {"iam": dict(LOCAL_IAM_PRINCIPAL)}
     return event
 
@@ -174,11 +203,8 @@ class LocalGateway:
     it they carry a fixed local principal, unchecked.
     """
 
-    def __init__(
-        self, routes: list[Route], authorizers: dict[str, str], iam_check: IamCheck | None = None
-    ) -> None:
+    def __init__(self, routes: list[Route], iam_check: IamCheck | None = None) -> None:
         self.routes = routes
-        self.authorizers = authorizers  # authorizer name -> handler path
         self.iam_check = iam_check
         self._lock = threading.Lock()
 
@@ -193,7 +219,7 @@ class LocalGateway:
             if route.path == "$default":
                 fallback = route
                 continue
-            found = route.pattern.match(path)
+            found = route.spec.pattern.match(path)
             if found and route.method in {method, "ANY"}:
                 return route, found.groupdict()
         return fallback, {}
@@ -204,18 +230,11 @@ class LocalGateway:
         if route is None:
             return Answer(404, [("Content-Type", "application/json")], b'{"message":"Not Found"}')
         event = build_event(request, route, params)
-        if route.authorizer == "AWS_IAM" and self.iam_check is not None:
+        if route.iam and self.iam_check is not None:
             signer = self.iam_check(request)
             if signer is None:
                 return _FORBIDDEN
             event["requestContext"]["authorizer"]["iam"]["accessKey"] = signer
         with self._lock:
-            if route.authorizer and route.authorizer != "AWS_IAM":
-                verdict = load_handler(self.authorizers[route.authorizer])(
-                    event, LocalContext("authorizer")
-                )
-                if not verdict.get("isAuthorized"):
-                    return _FORBIDDEN
-                event["requestContext"]["authorizer"] = {"lambda": verdict.get("context", {})}
             result = load_handler(route.handler)(event, LocalContext(route.function))
         return to_answer(result)

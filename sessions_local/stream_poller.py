@@ -116,18 +116,22 @@ def forget_in_embedded_moto(iterator: str) -> None:
             backend.shard_iterators.pop(iterator, None)
 
 
-def streams_client(store: DynamoDBSessionStore) -> Any:
-    """A DynamoDB Streams client beside ``store``'s client (same endpoint and region).
+def streams_client(store: DynamoDBSessionStore, credentials: tuple[str, str] | None = None) -> Any:
+    """A DynamoDB Streams client beside ``store``'s client (same endpoint and region;
+    ``credentials`` as the store's client was given them, if it was).
 
     Account-id endpoints (``<account>.streams-ddb...``), which botocore picks for stream
     ARNs, are unknown to moto and to local servers: they are turned off.
     """
     endpoint = store.client.meta.endpoint_url
+    key, secret = credentials or (None, None)
     return botocore.session.get_session().create_client(
         "dynamodbstreams",
         region_name=store.client.meta.region_name,
         endpoint_url=None if "amazonaws.com" in endpoint else endpoint,
         config=client_config().merge(Config(account_id_endpoint_mode="disabled")),
+        aws_access_key_id=key,
+        aws_secret_access_key=secret,
     )
 
 

@@ -4,18 +4,14 @@ keeping the activity), one log line per event."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
-from handlers.bus import make_event_bridge
-from handlers.events import retention
-from handlers.settings import key_ring
 from handlers.stream_processor import StreamProcessor
-from sessions_cli.stream_poller import StreamPoller, forget_in_embedded_moto, streams_client
+from handlers.wiring import Runtime
 from sessions_core import DynamoDBSessionStore
 from sessions_core.activity import ActivityEvent
-from sessions_core.dynamodb.client import make_client
+from sessions_local.stream_poller import StreamPoller, forget_in_embedded_moto, streams_client
 
 BUS = "sessions"
 
@@ -28,18 +24,21 @@ class KeepOnly:
         return {"FailedEntryCount": 0, "Entries": [{"EventId": "local"} for _ in Entries]}
 
 
-def start_local_events(
-    table: str, endpoint_url: str, *, embedded: bool, log: Callable[[str], None]
-) -> str:
-    """Start polling ``table``'s stream in the background; a line for the banner."""
-    store = DynamoDBSessionStore(table, client=make_client(endpoint_url=endpoint_url))
+def start_local_events(runtime: Runtime, *, embedded: bool, log: Callable[[str], None]) -> str:
+    """Start polling the runtime's table's stream in the background, with the events
+    function's processing and settings; a line for the banner."""
+    config = runtime.manager.config
+    store = config.namespaced_store
+    if not isinstance(store, DynamoDBSessionStore):
+        return "off (not a DynamoDB table)"
+    table = store.table_name
     arn = store.client.describe_table(TableName=table)["Table"].get("LatestStreamArn")
     if not arn:
         return "off (this DynamoDB has no streams)"
-    streams = streams_client(store)
+    streams = streams_client(store, runtime.settings.local_credentials)
     bus: Any = KeepOnly()
     if embedded:
-        bus = make_event_bridge(endpoint_url)
+        bus = runtime.events
         bus.create_event_bus(Name=BUS)
 
     def published(event: ActivityEvent) -> None:
@@ -49,10 +48,10 @@ def start_local_events(
     processor = StreamProcessor(
         store=store,
         layout=store.layout,
-        keys=key_ring(dict(os.environ)),
+        keys=config.keys,
         events=bus,
         bus=BUS,
-        retention=retention(),
+        retention=config.activity_retention,
         on_published=published,
     )
     poller = StreamPoller(

@@ -4,17 +4,26 @@ DynamoDB (moto's server, in this process) unless an endpoint is given."""
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from sessions_cli.gateway import Answer, IamCheck, LocalGateway, Request, merge_headers
-from sessions_cli.protocol_servers import start_embedded_moto
-from sessions_cli.template import Route
+from sessions_local.embedded import start_embedded_moto
+from sessions_local.gateway import (
+    Answer,
+    IamCheck,
+    LocalGateway,
+    Request,
+    Route,
+    load_handler,
+    merge_headers,
+)
+
+if TYPE_CHECKING:
+    from handlers.settings import Settings
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's own payload limit
 BODY_TIMEOUT_SECONDS = 10
@@ -77,17 +86,10 @@ def make_gateway(*, demo: bool = False, iam_check: IamCheck | None = None) -> Lo
 
         specs += DEMO_ROUTES
         handlers[DEMO_FUNCTION] = DEMO_HANDLER
-    declared = [
-        Route(
-            method=spec.method,
-            path=spec.path,
-            function=spec.function,
-            handler=handlers[spec.function],
-            authorizer="AWS_IAM" if spec.auth == "iam" else None,
-        )
-        for spec in (*specs, FALLBACK)
-    ]
-    return LocalGateway(declared, {}, iam_check)
+    declared = [Route(spec, handlers[spec.function]) for spec in (*specs, FALLBACK)]
+    for handler in set(handlers.values()):
+        load_handler(handler)  # imported now: each entry point's wiring exists to be given
+    return LocalGateway(declared, iam_check)
 
 
 class ServeError(Exception):
@@ -105,7 +107,7 @@ def environment_iam_check(region: str) -> IamCheck:
     """
     import botocore.session
 
-    from sessions_cli.sigv4_check import check
+    from sessions_local.sigv4_check import check
 
     found = botocore.session.get_session().get_credentials()
     if found is None:
@@ -200,6 +202,25 @@ def _request_handler(
     return Handler
 
 
+def local_settings(
+    settings: Settings, *, table: str, endpoint_url: str, origins: set[str]
+) -> Settings:
+    """``settings`` (read from the environment) as serve runs them: its table and
+    endpoint, its own origins allowed besides the configured ones, and placeholder
+    credentials for a local endpoint when none are configured (moto needs some; real
+    ones are never needed there)."""
+    import botocore.session
+
+    has_credentials = botocore.session.get_session().get_credentials() is not None
+    return settings.replace(
+        table=table,
+        dynamodb_endpoint=endpoint_url,
+        events_endpoint=endpoint_url,
+        allowed_origins=frozenset(settings.allowed_origins | origins),
+        local_credentials=None if has_credentials else ("local", "local"),
+    )
+
+
 def serve(
     *,
     host: str,
@@ -209,37 +230,35 @@ def serve(
     demo: bool = False,
     enforce_iam: bool = False,
 ) -> None:
-    """Run the local API until interrupted."""
+    """Run the local API until interrupted.
+
+    Raises:
+        ServeError: with --enforce-iam, there are no credentials to check against.
+        SettingsError, KeyConfigurationError: the environment is not valid.
+        OSError: the port cannot be bound.
+    """
+    from handlers.observability import quiet
+    from handlers.settings import Settings
+    from handlers.wiring import Runtime, build_manager, used_everywhere
+    from sessions_local.local_events import start_local_events
 
     def log(line: str) -> None:
         print(line, file=sys.stdout, flush=True)
 
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-    iam_check = environment_iam_check(region) if enforce_iam else None
+    base = Settings.from_env()
+    iam_check = environment_iam_check(base.region) if enforce_iam else None
     embedded = endpoint_url is None
-    if embedded:
-        endpoint_url = start_embedded_moto().url
-    os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint_url or ""
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
-    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    os.environ["SESSIONS_TABLE"] = table
-    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
-    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-
+    url_of_table = start_embedded_moto().url if endpoint_url is None else endpoint_url
     gateway = make_gateway(demo=demo, iam_check=iam_check)
     httpd = _Server((host, port), _request_handler(gateway, log))
     bound_port = httpd.server_address[1]
     origins = {f"http://{host}:{bound_port}", f"http://localhost:{bound_port}"}
-    extra = {o for o in os.environ.get("ALLOWED_ORIGINS", "").split(",") if o}
-    os.environ["ALLOWED_ORIGINS"] = ",".join(sorted(origins | extra))
-
-    from sessions_cli.local_events import start_local_events
-    from sessions_core import DynamoDBSessionStore
-    from sessions_core.dynamodb.client import make_client
-
-    created = DynamoDBSessionStore(table, client=make_client()).create_table()
-    events = start_local_events(table, endpoint_url or "", embedded=embedded, log=log)
+    settings = local_settings(base, table=table, endpoint_url=url_of_table, origins=origins)
+    quiet()
+    runtime = Runtime(settings, build_manager(settings))
+    store = runtime.manager.config.store
+    created = store.create_table() if hasattr(store, "create_table") else False
+    events = start_local_events(runtime, embedded=embedded, log=log)
     url = f"http://{host}:{bound_port}"
     backend = "embedded DynamoDB (moto)" if embedded else "DynamoDB"
     log(f"sessions serve: {len(gateway.routes)} routes")
@@ -247,15 +266,20 @@ def serve(
     log(f"  docs  {url}/docs")
     if demo:
         log(f"  demo  {url}/  (sign in as alice / wonderland, bob / builder or carol / lighthouse)")
-    log(f"  table {table!r} on {backend} at {endpoint_url}" + (" (created)" if created else ""))
+    log(f"  table {table!r} on {backend} at {url_of_table}" + (" (created)" if created else ""))
     log(f"  events {events}")
-    iam = f"enforced (SigV4 for {region}, your credentials)" if enforce_iam else "not enforced"
+    iam = (
+        f"enforced (SigV4 for {settings.region}, your credentials)"
+        if enforce_iam
+        else "not enforced"
+    )
     log(f"  IAM   {iam} on the service routes")
-    log(f"  try:  AWS_ENDPOINT_URL_DYNAMODB={endpoint_url} sessions list --user alice")
+    log(f"  try:  sessions list --user alice --endpoint-url {url_of_table}")
     log("Press Ctrl+C to stop.")
-    try:
-        httpd.serve_forever()
-    except KeyboardInterrupt:
-        log("stopped")
-    finally:
-        httpd.server_close()
+    with used_everywhere(runtime):
+        try:
+            httpd.serve_forever()
+        except KeyboardInterrupt:
+            log("stopped")
+        finally:
+            httpd.server_close()

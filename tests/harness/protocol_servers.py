@@ -1,6 +1,6 @@
-"""Local DynamoDB-protocol servers for development, tests and benchmarks.
+"""DynamoDB-protocol servers for the tests and the benchmarks (`sessions serve`'s own
+embedded moto is `sessions_local.embedded`):
 
-- embedded moto (a thread in this process): what `sessions serve` uses by default;
 - ``moto_server`` (a subprocess, from ``moto[server]``);
 - dynalite (a subprocess, npm package installed under ``.tools/node``): an independent
   implementation that validates requests as DynamoDB does (no TTL, no transactions).
@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import socket
@@ -18,7 +17,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from sessions_local.embedded import port_free
+
+ROOT = Path(__file__).resolve().parents[2]
 NODE_TOOLS = ROOT / ".tools" / "node"
 DYNALITE_VERSION = "4.0.0"
 DYNALITE_BIN = NODE_TOOLS / "node_modules" / ".bin" / "dynalite"
@@ -53,12 +54,6 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def port_free(port: int) -> bool:
-    """True when nothing accepts connections on 127.0.0.1:``port``."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        return probe.connect_ex(("127.0.0.1", port)) != 0
-
-
 def _wait_listening(port: int, process: subprocess.Popen[bytes], name: str) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -69,19 +64,6 @@ def _wait_listening(port: int, process: subprocess.Popen[bytes], name: str) -> N
         time.sleep(0.05)
     process.kill()
     raise ServerUnavailableError(f"{name} did not listen on port {port} within 30 s")
-
-
-def start_embedded_moto(port: int = 8000) -> ProtocolServer:
-    """moto's server in a thread of this process (``port`` if free, else any)."""
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(
-        ip_address="127.0.0.1", port=port if port_free(port) else 0, verbose=False
-    )
-    server.start()
-    host, bound = server.get_host_and_port()
-    return ProtocolServer("embedded moto", f"http://{host}:{bound}")
 
 
 def start_moto_server() -> ProtocolServer:
