@@ -12,7 +12,7 @@ from typing import Any
 
 from handlers.api_models import MAX_BODY_BYTES
 from handlers.http_errors import ApiError, BadRequestError, PayloadTooLargeError
-from handlers.route_table import RouteSpec
+from handlers.route_spec import RouteSpec
 from sessions_core.limits import MAX_JSON_DEPTH, nests_deeper_than
 
 

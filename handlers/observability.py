@@ -17,8 +17,9 @@ SERVICE = "sessions"
 warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 logger = Logger(service=SERVICE)
-# The namespace is Powertools' own POWERTOOLS_METRICS_NAMESPACE (the template sets it).
-metrics = Metrics(service=SERVICE)
+# The alarms (template.yaml) read this namespace.
+NAMESPACE = "ServerlessSessions"
+metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 
 
 # With POWERTOOLS_METRICS_DISABLED, Powertools' flush neither prints nor clears, so

@@ -11,7 +11,8 @@ from typing import Any, TypeVar
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from handlers.route_table import RouteSpec, route_named
+from handlers.route_spec import RouteSpec
+from handlers.route_table import route_named
 
 Function = TypeVar("Function", bound=Callable[..., Any])
 

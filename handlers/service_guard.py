@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.route_table import RouteSpec
+from handlers.route_spec import RouteSpec
 
 
 def _dict(value: Any) -> dict[str, Any]:

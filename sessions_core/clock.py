@@ -1,10 +1,11 @@
-"""Time: the wall clock, and the millisecond precision everything is stored at."""
+"""Time: the wall clock, how to wait on it, and the millisecond precision everything is
+stored at."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sessions_core.errors import InvalidArgumentError
 
@@ -12,6 +13,11 @@ from sessions_core.errors import InvalidArgumentError
 def system_clock() -> datetime:
     """The wall clock, timezone-aware UTC."""
     return datetime.now(UTC)
+
+
+def system_wait(duration: timedelta) -> None:
+    """Wait ``duration`` of real time (what `SessionConfig.wait` does by default)."""
+    time.sleep(max(0.0, duration.total_seconds()))
 
 
 def truncate_ms(moment: datetime) -> datetime:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal, get_args
 
-from sessions_core.clock import millisecond_clock, system_clock
+from sessions_core.clock import millisecond_clock, system_clock, system_wait
 from sessions_core.errors import InvalidArgumentError
 from sessions_core.keys import KeyRing, default_key_ring
 from sessions_core.limits import check_lifetime
@@ -41,6 +41,9 @@ class SessionConfig:
         max_lifetime: absolute timeout after creation (30 days); refresh and sliding
             never pass it. ``None`` turns it off, explicitly.
         clock: the only source of time (tests inject a fixed one).
+        wait: how to let time pass (waiting for the user index to catch up in an
+            erasure, backing off under contention); with an injected clock, what
+            moves it. Default: sleep.
         secret_key: the per-deployment key (rule 12): a `KeyRing`, or its text. It
             keys token successors and the user-derived part of session ids; keep it
             outside the table. Absent: the local key file (`keys.local_key_ring`).
@@ -75,6 +78,7 @@ class SessionConfig:
     bind_to_user_agent: bool = False
     max_lifetime: timedelta | None = DEFAULT_MAX_LIFETIME
     clock: Callable[[], datetime] | None = None
+    wait: Callable[[timedelta], None] = system_wait
     secret_key: KeyRing | str | None = field(default=None, repr=False)
     refresh_grace: timedelta = DEFAULT_REFRESH_GRACE
     read_only: bool = False

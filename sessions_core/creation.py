@@ -45,7 +45,12 @@ class Creator:
         limit = config.max_sessions_per_user
         self._limit = (
             SessionLimit(
-                self._store, self._keys, self._now, limit=limit, policy=config.on_session_limit
+                self._store,
+                self._keys,
+                self._now,
+                config.wait,
+                limit=limit,
+                policy=config.on_session_limit,
             )
             if limit is not None
             else None

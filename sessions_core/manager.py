@@ -45,7 +45,7 @@ class SessionManager:
         self._creator = Creator(config)
         self._validator = Validator(config)
         self._refresher = Refresher(config, self._validator)
-        self._users = UserSessions(self._store, self._keys, self._now)
+        self._users = UserSessions(self._store, self._keys, self._now, config.wait)
 
     def create(
         self,

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import random
 import secrets
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -61,6 +60,7 @@ class SessionLimit:
         store: SessionStore,
         keys: KeyRing,
         now: Callable[[], datetime],
+        wait: Callable[[timedelta], None],
         *,
         limit: int,
         policy: LimitPolicy,
@@ -68,6 +68,7 @@ class SessionLimit:
         self._store = store
         self._keys = keys
         self._now = now
+        self._wait = wait
         self.limit = limit
         self.policy = policy
 
@@ -127,7 +128,8 @@ class SessionLimit:
             ):
                 return room
             # Another create (or a release, or an erasure) wrote first: read again.
-            time.sleep(random.uniform(0, 0.002 * min(attempt + 1, 10)))  # noqa: S311 - jitter
+            jitter = random.uniform(0, 2 * min(attempt + 1, 10))  # noqa: S311 - not a secret
+            self._wait(timedelta(milliseconds=jitter))
             states = self.read(session.user_id)
             erased = states.get(ref, NO_USER).erased_at
             if erased is not None and session.created_at < erased:

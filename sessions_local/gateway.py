@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
-from handlers.route_table import RouteSpec
+from handlers.route_spec import RouteSpec
 
 LOCAL_IAM_PRINCIPAL = {
     "accessKey": "LOCALACCESSKEY",

@@ -11,6 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from botocore.credentials import Credentials
+
 from sessions_local.embedded import start_embedded_moto
 from sessions_local.gateway import (
     Answer,
@@ -107,20 +109,21 @@ def environment_iam_check(region: str) -> IamCheck:
     """
     import botocore.session
 
-    from sessions_local.sigv4_check import check
-
     found = botocore.session.get_session().get_credentials()
     if found is None:
         raise ServeError(
             "--enforce-iam checks signatures against your AWS credentials, and there are "
             "none: export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE)"
         )
-    from botocore.credentials import Credentials
-
     frozen = found.get_frozen_credentials()
     if not frozen.access_key or not frozen.secret_key:
         raise ServeError("--enforce-iam found a key without its secret in your AWS credentials")
-    credentials = Credentials(frozen.access_key, frozen.secret_key, frozen.token)
+    return iam_check_for(Credentials(frozen.access_key, frozen.secret_key, frozen.token), region)
+
+
+def iam_check_for(credentials: Credentials, region: str) -> IamCheck:
+    """`sigv4_check.check` of each request against ``credentials``, for ``region``."""
+    from sessions_local.sigv4_check import check
 
     def iam_check(request: Request) -> str | None:
         host = request.headers.get("host", "localhost")

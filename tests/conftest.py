@@ -94,12 +94,22 @@ def protocol_servers() -> Iterator[dict[str, Any]]:
 
 
 STORES = ["memory", "dynamodb", "moto_server", "dynalite"]
+# The stores with a table stream: dynalite has none, so tests of what the stream feeds
+# (activity) run on these three, by declaration rather than by skipping.
+STREAMED = ["memory", "dynamodb", "moto_server"]
 
 
-@pytest.fixture(params=STORES)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "store" in metafunc.fixturenames:
+        streamed = metafunc.definition.get_closest_marker("needs_stream") is not None
+        metafunc.parametrize("store", STREAMED if streamed else STORES, indirect=True)
+
+
+@pytest.fixture
 def store(request: pytest.FixtureRequest) -> Any:
     """Every store: tests that take this fixture form the contract suite, run on the
-    in-memory store, moto in process, and two DynamoDB-protocol servers over HTTP."""
+    in-memory store, moto in process, and two DynamoDB-protocol servers over HTTP
+    (those marked ``needs_stream``: on the three with a table stream)."""
     if request.param == "memory":
         return InMemorySessionStore()
     if request.param == "dynamodb":
@@ -112,7 +122,7 @@ def make_manager(store: Any, clock: FakeClock) -> Any:
     """A manager on the test's store (or a wrapper of it) with the fake clock."""
 
     def make(*, store: Any = store, **overrides: Any) -> SessionManager:
-        return SessionManager(SessionConfig(store, clock=clock, **overrides))
+        return SessionManager(SessionConfig(store, clock=clock, wait=clock.wait, **overrides))
 
     return make
 

@@ -29,6 +29,10 @@ class FakeClock:
         self.now += delta if delta is not None else timedelta(**kwargs)
         return self.now
 
+    def wait(self, duration: timedelta) -> None:
+        """What `SessionConfig.wait` does with this clock: time passes, instantly."""
+        self.advance(duration)
+
 
 class RequestCounter:
     """Counts DynamoDB operations sent by one boto3 client (botocore event hook)."""
@@ -191,14 +195,12 @@ class NoBus:
 
 def stream_records(store: Any, after: str | None = None) -> list[dict[str, Any]]:
     """Every record of ``store``'s table stream (after sequence number ``after``), as
-    Lambda's event source mapping hands them over. Skips where there is no stream."""
-    import pytest
-
+    Lambda's event source mapping hands them over (tests that read it are marked
+    ``needs_stream``, so they never run where there is none)."""
     from sessions_local.stream_poller import read_stream
 
     records = read_stream(store, after)
-    if records is None:
-        pytest.skip("this DynamoDB server has no streams (dynalite)")
+    assert records is not None, "this DynamoDB server has no stream: mark the test needs_stream"
     return records
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from handlers.route_table import RouteSpec
+from handlers.route_spec import RouteSpec
 from sessions_core import PublicSession
 
 DEMO_FUNCTION = "DemoLoginFunction"

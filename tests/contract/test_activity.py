@@ -1,14 +1,18 @@
 """Activity: every change of a session is one event in its user's security log. Over
 every store: synchronously in memory; through the table's stream on DynamoDB (pumped as
-Lambda's event source mapping would); dynalite has no stream and skips."""
+Lambda's event source mapping would); dynalite has no stream and is not one of them."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from sessions_core import SessionManager
 from tests.support import FakeClock, pump_activity
+
+pytestmark = pytest.mark.needs_stream
 
 CHROME_MAC = (
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 "

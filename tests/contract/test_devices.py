@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from sessions_core import InvalidArgumentError, SessionManager
+from sessions_core import InvalidArgumentError, PublicSession, SessionManager
 from sessions_core.devices import parse_device
 from tests.support import CallCounter, FakeClock
 
@@ -178,3 +178,25 @@ def test_revoked_reason_is_recorded_and_never_overwritten(
     manager.destroy_all_for_user("u1")
     stored = manager.get(session.id)
     assert stored is not None and stored.revoked_reason == reason
+
+
+def test_public_view_carries_every_public_field_with_its_value(
+    manager: SessionManager, clock: FakeClock
+) -> None:
+    session = manager.create(
+        user_id="u1",
+        user_agent=CHROME_MAC,
+        ip_address="192.0.2.1",
+        country="NL",
+        metadata={"plan": "pro"},
+        sliding_expiration=True,
+        aal=2,
+    )
+    manager.destroy(session.id, reason="logout")
+    stored = manager.get(session.id)
+    assert stored is not None
+    public = PublicSession.of(stored)
+    for name in PublicSession.model_fields:
+        if name != "current":
+            assert getattr(public, name) == getattr(stored, name), name
+    assert public.absolute_expires_at is not None and public.revoked_reason == "logout"

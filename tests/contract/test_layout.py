@@ -4,12 +4,20 @@ modules. A change that breaks one of these fails here, not in review."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("sessions_core", "handlers", "sessions_cli", "examples", "sessions_client")
+PACKAGES = (
+    "sessions_core",
+    "handlers",
+    "sessions_cli",
+    "sessions_local",
+    "examples",
+    "sessions_client",
+)
 MAX_LINES = 300
 
 
@@ -132,3 +140,57 @@ def test_layout_service_client_loads_no_server_code() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _strings(path: Path) -> list[str]:
+    """The string constants of a module that are not docstrings."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+    }
+    return [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+    ]
+
+
+def test_layout_only_settings_reads_the_environment() -> None:
+    for name, path in MODULES.items():
+        if name.startswith(("sessions_core", "handlers")) and name != "handlers.settings":
+            source = path.read_text(encoding="utf-8")
+            assert "os.environ" not in source and "getenv" not in source, name
+
+
+def test_layout_route_paths_are_spelled_in_one_module() -> None:
+    # The route table names every route; nothing else spells a path of the API.
+    route = re.compile(r"^/(sessions|me|users)(/|$)")
+    owners = {"handlers.route_table"}
+    for name, path in MODULES.items():
+        if name.startswith(("handlers", "sessions_core")) and name not in owners:
+            spelled = [s for s in _strings(path) if route.match(s)]
+            assert not spelled, f"{name} spells {spelled}"
+
+
+def test_layout_no_status_map_outside_the_error_modules() -> None:
+    owners = {"sessions_core.errors", "handlers.http_errors"}
+    for name, path in MODULES.items():
+        if name in owners or not name.startswith(("handlers", "sessions_core", "examples")):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Dict) and len(node.keys) >= 2:
+                for side in (node.keys, node.values):
+                    statuses = [
+                        c
+                        for c in side
+                        if isinstance(c, ast.Constant)
+                        and isinstance(c.value, int)
+                        and 400 <= c.value < 600
+                    ]
+                    assert len(statuses) < len(side), f"{name} maps statuses"

@@ -55,7 +55,9 @@ def test_revoke_all_except_keeps_the_named_session(store: Any, clock: FakeClock)
     assert manager.validate(keep.token or "").valid
     assert manager.validate(hidden.token or "").error == "session_revoked"
     assert manager.validate(other.token or "").error == "session_revoked"
-    assert manager.refresh(keep.token or "").token
+    rotated = manager.refresh(keep.token or "")
+    assert rotated.id == keep.id and rotated.token != keep.token
+    assert manager.validate(rotated.token or "").valid
 
 
 def test_revoke_all_counts_only_sessions_it_revoked(

@@ -45,6 +45,7 @@ def test_refresh_sliding_and_activity_never_move_authenticated_at(
     assert manager.recently_authenticated(stored) is False  # 40 minutes > 15
 
 
+@pytest.mark.needs_stream
 def test_reauthenticate_moves_authenticated_at_and_aal(
     manager: SessionManager, store: Any, clock: FakeClock
 ) -> None:

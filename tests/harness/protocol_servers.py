@@ -2,8 +2,9 @@
 embedded moto is `sessions_local.embedded`):
 
 - ``moto_server`` (a subprocess, from ``moto[server]``);
-- dynalite (a subprocess, npm package installed under ``.tools/node``): an independent
-  implementation that validates requests as DynamoDB does (no TTL, no transactions).
+- dynalite (a subprocess, npm package installed under ``.tools/node`` from the lockfile
+  in ``tests/harness/node``): an independent implementation that validates requests as
+  DynamoDB does (no TTL, no transactions).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sessions_local.embedded import port_free
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_TOOLS = ROOT / ".tools" / "node"
-DYNALITE_VERSION = "4.0.0"
+NODE_SOURCE = Path(__file__).resolve().parent / "node"  # package.json + its lockfile
 DYNALITE_BIN = NODE_TOOLS / "node_modules" / ".bin" / "dynalite"
 
 
@@ -75,34 +76,47 @@ def start_moto_server() -> ProtocolServer:
     return ProtocolServer("moto_server", f"http://127.0.0.1:{port}", process)
 
 
-def install_dynalite() -> Path:
-    """Install dynalite with the machine's npm into .tools/node (once).
+def install_node_tools() -> Path:
+    """Install the Node tools the tests use (dynalite, axe-core, jose) into .tools/node
+    with the machine's npm, from the committed lockfile (``npm ci``), once per lockfile.
 
     Raises:
-        ServerUnavailableError: no node/npm here, or npm could not install it.
+        ServerUnavailableError: no node/npm here, or npm could not install them.
     """
-    if DYNALITE_BIN.exists():
-        return DYNALITE_BIN
+    lock = NODE_SOURCE / "package-lock.json"
+    stamp = NODE_TOOLS / ".installed-lock"
+    if stamp.exists() and stamp.read_bytes() == lock.read_bytes():
+        return NODE_TOOLS
     npm = shutil.which("npm")
     if npm is None or shutil.which("node") is None:
-        raise ServerUnavailableError("node and npm are needed for dynalite and are not installed")
+        raise ServerUnavailableError("node and npm are needed and are not installed")
     NODE_TOOLS.mkdir(parents=True, exist_ok=True)
+    for name in ("package.json", "package-lock.json"):
+        shutil.copyfile(NODE_SOURCE / name, NODE_TOOLS / name)
     result = subprocess.run(
-        [
-            npm,
-            "install",
-            "--no-audit",
-            "--no-fund",
-            "--prefix",
-            str(NODE_TOOLS),
-            f"dynalite@{DYNALITE_VERSION}",
-        ],
+        [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+        cwd=NODE_TOOLS,
         capture_output=True,
         text=True,
         check=False,
     )
-    if result.returncode != 0 or not DYNALITE_BIN.exists():
-        raise ServerUnavailableError(f"npm could not install dynalite: {result.stderr[-400:]}")
+    if result.returncode != 0:
+        raise ServerUnavailableError(
+            f"npm could not install the node tools: {result.stderr[-400:]}"
+        )
+    stamp.write_bytes(lock.read_bytes())
+    return NODE_TOOLS
+
+
+def install_dynalite() -> Path:
+    """dynalite's executable, installed with the node tools.
+
+    Raises:
+        ServerUnavailableError: it cannot be installed here.
+    """
+    install_node_tools()
+    if not DYNALITE_BIN.exists():
+        raise ServerUnavailableError("npm installed the node tools but not dynalite")
     return DYNALITE_BIN
 
 

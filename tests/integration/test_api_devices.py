@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from sessions_core import SessionConfig, SessionManager
+from sessions_core import PublicSession, SessionConfig, SessionManager
 from tests.integration.api_support import body, event, invoke
 from tests.support import FakeClock, pump_activity, wired
 
@@ -95,8 +95,15 @@ def test_me_sessions_shows_devices_places_and_times(
     assert listed["current"] is True and listed["device"]["label"] == "Firefox on Linux"
     assert (listed["ipAddress"], listed["country"]) == ("198.51.100.20", "SE")
     assert listed["lastActiveAt"] == clock.now.isoformat().replace("+00:00", "Z")
-    for field in ("createdAt", "expiresAt", "absoluteExpiresAt"):
-        assert listed[field]
+    stored = api_manager.get(mine.id)
+    assert stored is not None
+    # Every public field of the stored session, each with its value (the listing may
+    # not drop one: absoluteExpiresAt once went missing behind a truthiness check).
+    expected = PublicSession.of(stored, current=True).model_dump(
+        mode="json", by_alias=True, exclude_none=True
+    )
+    assert listed == expected
+    assert {"createdAt", "expiresAt", "absoluteExpiresAt", "authenticatedAt"} <= set(listed)
 
 
 def test_me_logout_records_logout_as_the_reason(api_manager: SessionManager) -> None:

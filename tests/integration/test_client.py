@@ -19,12 +19,15 @@ from sessions_client import SessionsClient
 from sessions_core import (
     InvalidArgumentError,
     InvalidTokenError,
+    SessionConfig,
     SessionLimitError,
+    SessionManager,
     SessionNotFoundError,
     StoreConfigurationError,
     StoreUnavailableError,
 )
 from tests.serve_support import Served, bearer, call, start_serve
+from tests.support import FakeClock
 
 KEYS = Credentials("testing", "testing", "testing")  # what conftest puts in the environment
 
@@ -121,15 +124,35 @@ def test_client_maps_error_codes_to_the_managers_errors(client: SessionsClient) 
     assert len(limited.value.sessions) == 3
 
 
-def test_step_up_over_http_with_a_short_max_age(client: SessionsClient, served: Served) -> None:
-    me = client.create(user_id="ivan")
-    client.create(user_id="ivan")
-    time.sleep(2.5)  # SESSIONS_REAUTH_MAX_AGE_SECONDS=2 for this server
-    refused = call(served, "POST", "/me/sessions/revoke-others", headers=bearer(me.token or ""))
-    assert refused.status == 403 and refused.body["error"] == "reauthentication_required"
-    client.reauthenticate(me.id)
-    done = call(served, "POST", "/me/sessions/revoke-others", headers=bearer(me.token or ""))
-    assert done.status == 200 and done.body == {"revoked": 1}
+def test_step_up_over_http_with_a_short_max_age(
+    api_manager: SessionManager, clock: FakeClock
+) -> None:
+    # Over real HTTP and SigV4, in this process, so the server's clock is the test's:
+    # time passes by moving it, not by sleeping.
+    from handlers.settings import Settings
+    from handlers.wiring import Runtime
+    from sessions_local.server import iam_check_for
+    from tests.harness.served import served_in_process
+
+    strict = SessionManager(
+        SessionConfig(
+            api_manager.config.store, clock=clock, reauthentication_max_age=timedelta(seconds=2)
+        )
+    )
+    runtime = Runtime(Settings.from_env(), strict)
+    with served_in_process(runtime, iam_check=iam_check_for(KEYS, "us-east-1")) as url:
+        client = SessionsClient(url, credentials=KEYS, region="us-east-1")
+        me = client.create(user_id="ivan")
+        client.create(user_id="ivan")
+        clock.advance(seconds=3)  # the sign-in is now older than the 2 s allowed
+        served = Served(url, None, Path("/dev/null"))  # type: ignore[arg-type]
+        mine = bearer(me.token or "")
+        refused = call(served, "POST", "/me/sessions/revoke-others", headers=mine)
+        assert refused.status == 403 and refused.body["error"] == "reauthentication_required"
+        client.reauthenticate(me.id)
+        done = call(served, "POST", "/me/sessions/revoke-others", headers=mine)
+        assert done.status == 200 and done.body == {"revoked": 1}
+        client.close()
 
 
 class _Flaky(BaseHTTPRequestHandler):
