@@ -8,41 +8,44 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import (
-    RequestUnsupportedContentType,
-    RequestValidationError,
-)
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from handlers.coldstart import imports_without_gc
 
-from handlers.api_models import METADATA_TOO_LARGE
-from handlers.body_guard import checked_event
-from handlers.docs import install as install_docs
-from handlers.http_errors import (
-    ApiError,
-    BadRequestError,
-    ForbiddenError,
-    InternalServerError,
-    InvalidRequestError,
-    PayloadTooLargeError,
-    RouteNotFoundError,
-    UnsupportedMediaTypeError,
-    error_payload,
-    error_response,
-    from_session_error,
-    status_of,
-)
-from handlers.observability import count, logger, manager_event, metrics
-from handlers.paths import normalised
-from handlers.responses import RUNTIME_KEY, with_security_headers
-from handlers.route_table import API_FUNCTION, route_for
-from handlers.routes_client import router as client_router
-from handlers.routes_service import router as service_router
-from handlers.service_guard import forbidden
-from handlers.wiring import Wiring
-from sessions_core import SessionError
+with imports_without_gc():
+    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+    from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+    from aws_lambda_powertools.event_handler.openapi.exceptions import (
+        RequestUnsupportedContentType,
+        RequestValidationError,
+    )
+    from aws_lambda_powertools.logging import correlation_paths
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from handlers.api_models import METADATA_TOO_LARGE
+    from handlers.body_guard import checked_event
+    from handlers.docs import install as install_docs
+    from handlers.http_errors import (
+        ApiError,
+        BadRequestError,
+        ForbiddenError,
+        InternalServerError,
+        InvalidRequestError,
+        PayloadTooLargeError,
+        RouteNotFoundError,
+        UnsupportedMediaTypeError,
+        error_payload,
+        error_response,
+        from_session_error,
+        status_of,
+    )
+    from handlers.observability import count, logger, manager_event, metrics
+    from handlers.paths import normalised
+    from handlers.responses import RUNTIME_KEY, with_security_headers
+    from handlers.route_table import API_FUNCTION, route_for
+    from handlers.routes_client import router as client_router
+    from handlers.routes_service import router as service_router
+    from handlers.service_guard import forbidden
+    from handlers.wiring import Wiring
+    from sessions_core import SessionError
 
 # Built on the first event of each cold start; its manager's events feed the metrics.
 wiring = Wiring(observer=manager_event)

@@ -10,10 +10,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from handlers.client_origin import client_origin
-from handlers.credentials import cookie_allowed, credential_from
-from handlers.wiring import Wiring
-from sessions_core import SessionError
+from handlers.coldstart import imports_without_gc
+
+with imports_without_gc():
+    from handlers.client_origin import client_origin
+    from handlers.credentials import cookie_allowed, credential_from
+    from handlers.wiring import Wiring
+    from sessions_core import SessionError
 
 logger = logging.getLogger("sessions.authorizer")
 logger.setLevel(logging.INFO)

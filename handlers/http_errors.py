@@ -11,17 +11,28 @@ from typing import Any, ClassVar
 from aws_lambda_powertools.event_handler import Response
 
 from sessions_core import SessionError, SessionLimitError
+from sessions_core.errors import first_line
 
 RETRY_AFTER_SECONDS = "1"
 
 
 class ApiError(Exception):
-    """An error the API answers as such: its status and code are the class's, the
-    message the instance's, with extra headers and fields when it has them."""
+    """Internal error.
+
+    An error the API answers as such: its status and code are the class's (class
+    keywords), its default message the first line of its docstring; an instance may
+    say more, and add headers and fields.
+    """
 
     status: ClassVar[int] = 500
     code: ClassVar[str] = "internal_error"
     default_message: ClassVar[str] = "internal error"
+
+    def __init_subclass__(cls, status: int = 0, code: str = "", **rest: object) -> None:
+        super().__init_subclass__(**rest)
+        cls.status = status or cls.status
+        cls.code = code or cls.code
+        cls.default_message = first_line(cls.__doc__) or cls.default_message
 
     def __init__(
         self,
@@ -42,57 +53,36 @@ class ApiError(Exception):
         return self.code
 
 
-class BadRequestError(ApiError):
-    """The body is not JSON, not UTF-8, nested too deeply or not an object."""
-
-    status, code, default_message = 400, "bad_request", "the body must be a JSON object"
+class BadRequestError(ApiError, status=400, code="bad_request"):
+    """The body must be a JSON object (UTF-8, nested at most 32 levels)."""
 
 
-class NotAuthenticatedError(ApiError):
-    """The token is missing, malformed, unknown, expired or revoked."""
-
-    status, code, default_message = 401, "missing_token", "send the session token"
+class NotAuthenticatedError(ApiError, status=401, code="missing_token"):
+    """Send the session token as a Bearer token or the session cookie."""
 
 
-class InvalidCredentialsError(ApiError):
-    """A sign-in with an unknown user or a wrong password (the demo login)."""
-
-    status, code, default_message = 401, "invalid_credentials", "unknown user or wrong password"
+class InvalidCredentialsError(ApiError, status=401, code="invalid_credentials"):
+    """Unknown user or wrong password."""
 
 
-class ForbiddenError(ApiError):
-    """A service route reached without being an IAM-signed call to it."""
-
-    status, code, default_message = 403, "forbidden", "this route needs an IAM-signed request"
+class ForbiddenError(ApiError, status=403, code="forbidden"):
+    """This route needs an IAM-signed request."""
 
 
-class ForbiddenOriginError(ApiError):
-    """A cookie sent from a page that may not use it to change a session."""
-
-    status, code, default_message = (
-        403,
-        "forbidden_origin",
-        "this origin may not change the session",
-    )
+class ForbiddenOriginError(ApiError, status=403, code="forbidden_origin"):
+    """This origin may not change the session (a cookie sent cross-site)."""
 
 
-class ReauthenticationRequiredError(ApiError):
-    """A sensitive action whose caller signed in too long ago (step-up)."""
-
-    status, code = 403, "reauthentication_required"
-    default_message = "confirm it is you (sign in again) to do this"
+class ReauthenticationRequiredError(ApiError, status=403, code="reauthentication_required"):
+    """Confirm it is you (sign in again) to do this."""
 
 
-class RouteNotFoundError(ApiError):
-    """No such route (or another function's)."""
-
-    status, code, default_message = 404, "not_found", "no such route"
+class RouteNotFoundError(ApiError, status=404, code="not_found"):
+    """No such route."""
 
 
-class ConflictError(ApiError):
-    """The session can no longer be used for this (its code says why)."""
-
-    status, code, default_message = 409, "conflict", "the session can no longer be used"
+class ConflictError(ApiError, status=409, code="conflict"):
+    """The session can no longer be used (its code says why)."""
 
     def __init__(self, error: SessionError) -> None:
         super().__init__(error.message)
@@ -104,40 +94,31 @@ class ConflictError(ApiError):
         return self._code
 
 
-class PayloadTooLargeError(ApiError):
-    """The body is larger than 16 KiB, or its metadata larger than 2 KiB."""
-
-    status, code, default_message = 413, "payload_too_large", "the body is larger than 16 KiB"
+class PayloadTooLargeError(ApiError, status=413, code="payload_too_large"):
+    """The body is larger than 16 KiB."""
 
 
-class UnsupportedMediaTypeError(ApiError):
-    """The body is not sent as application/json."""
-
-    status, code, default_message = 415, "unsupported_media_type", "send application/json"
+class UnsupportedMediaTypeError(ApiError, status=415, code="unsupported_media_type"):
+    """Send application/json."""
 
 
-class InvalidRequestError(ApiError):
-    """Fields of the body are missing or invalid (the message names them)."""
-
-    status, code, default_message = 422, "invalid_request", "invalid request"
+class InvalidRequestError(ApiError, status=422, code="invalid_request"):
+    """Invalid request: fields are missing or invalid (the message names them)."""
 
 
-class TooManyAttemptsError(ApiError):
-    """Too many sign-in attempts: wait for ``Retry-After``."""
-
-    status, code = 429, "too_many_attempts"
-    default_message = "too many sign-in attempts; try again later"
+class TooManyAttemptsError(ApiError, status=429, code="too_many_attempts"):
+    """Too many sign-in attempts; try again after Retry-After."""
 
 
 class InternalServerError(ApiError):
-    """Something failed on our side (details in the log, never in the answer)."""
+    """Internal error.
+
+    The details are in the log, never in the answer.
+    """
 
 
-class UnavailableError(ApiError):
-    """The store is unavailable: retry after ``Retry-After``."""
-
-    status, code = 503, "store_unavailable"
-    default_message = "the session store is unavailable; retry shortly"
+class UnavailableError(ApiError, status=503, code="store_unavailable"):
+    """The session store is unavailable; retry after Retry-After."""
 
 
 class _CoreError(ApiError):

@@ -36,12 +36,12 @@ KEY_FILE_ENV = "SESSIONS_KEY_FILE"
 DEFAULT_REGION = "us-east-1"
 
 
-class SettingsError(SessionError):
-    """A variable holds something that is not what it names (the message says which,
-    and what it should be)."""
+class SettingsError(SessionError, code="misconfigured"):
+    """The configuration is not valid.
 
-    default_code = "misconfigured"
-    default_message = "the configuration is not valid"
+    A variable holds something that is not what it names (the message says which,
+    and what it should be).
+    """
 
 
 # -- how a variable's text becomes a value ----------------------------------------------

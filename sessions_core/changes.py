@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from sessions_core.models import RevokedReason, Session
+from sessions_core.records import Presented
 
 
 class Guard(NamedTuple):
@@ -82,13 +83,13 @@ def applied_to(session: Session, change: SessionChange) -> Session:
     return session.model_copy(update=dict(change.sets))
 
 
-def seen_from(ip_address: str | None, country: str | None) -> dict[str, Any]:
+def seen_from(presented: Presented) -> dict[str, Any]:
     """What a use of a session records about where it came from: what is known."""
     found: dict[str, Any] = {}
-    if ip_address:
-        found["ip_address"] = ip_address
-    if country:
-        found["country"] = country
+    if presented.ip_address:
+        found["ip_address"] = presented.ip_address
+    if presented.country:
+        found["country"] = presented.country
     return found
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sessions_core.config import SessionConfig
 from sessions_core.devices import parse_device
@@ -28,48 +28,37 @@ from sessions_core.records import NO_USER, SessionIdTakenError
 from sessions_core.revoking import revoke
 from sessions_core.rules import Origin, new_session
 from sessions_core.session_limit import Room, SessionLimit
+from sessions_core.uses_config import UsesConfig
 
 logger = logging.getLogger("sessions_core")
 
 _CREATE_ATTEMPTS = 3
 
 
-class Creator:
+class CreateOptions(TypedDict, total=False):
+    """What a create may be told besides the user (see `SessionManager.create`)."""
+
+    expires_in: timedelta | None
+    metadata: dict[str, Any] | None
+    sliding_expiration: bool
+    user_agent: str | None
+    ip_address: str | None
+    country: str | None
+    max_lifetime: timedelta | None
+    aal: int
+
+
+class Creator(UsesConfig):
     """Creates sessions in ``config``'s store."""
 
     def __init__(self, config: SessionConfig) -> None:
-        self.config = config
-        self._store = config.namespaced_store
-        self._keys = config.keys
-        self._now = config.now
-        limit = config.max_sessions_per_user
-        self._limit = (
-            SessionLimit(
-                self._store,
-                self._keys,
-                self._now,
-                config.wait,
-                limit=limit,
-                policy=config.on_session_limit,
-            )
-            if limit is not None
-            else None
-        )
+        super().__init__(config)
+        limited = config.max_sessions_per_user is not None
+        self._limit = SessionLimit(config) if limited else None
 
-    def create(
-        self,
-        *,
-        user_id: str,
-        expires_in: timedelta | None = None,
-        metadata: dict[str, Any] | None = None,
-        sliding_expiration: bool = False,
-        user_agent: str | None = None,
-        ip_address: str | None = None,
-        country: str | None = None,
-        max_lifetime: timedelta | None = None,
-        aal: int = 1,
-    ) -> Session:
-        """Create and store a session; the returned copy carries its token.
+    def create(self, user_id: str, **options: Unpack[CreateOptions]) -> Session:
+        """Create and store a session (`SessionManager.create`, whose options these
+        are); the returned copy carries its token.
 
         The device is parsed from ``user_agent`` (else ``metadata["userAgent"]``, as
         the original bound it). ``max_lifetime`` is this session's absolute timeout (a
@@ -80,25 +69,26 @@ class Creator:
             SessionLimitError: the user is at the limit and the policy is ``deny``.
             StoreUnavailableError: the store did not answer.
         """
-        agent = user_agent
+        metadata = options.get("metadata")
+        agent = options.get("user_agent")
         if agent is None and metadata is not None:
             from_meta = metadata.get("userAgent")
             agent = from_meta if isinstance(from_meta, str) else None
-        lifetime_cap = self._max_lifetime(max_lifetime)
-        origin = Origin(device=parse_device(agent), ip_address=ip_address, country=country)
+        lifetime_cap = self._max_lifetime(options.get("max_lifetime"))
+        origin = Origin(parse_device(agent), options.get("ip_address"), options.get("country"))
         states = self._limit.read(user_id) if self._limit is not None else {}
         for attempt in range(_CREATE_ATTEMPTS):
             session = new_session(
                 user_id=user_id,
-                expires_in=expires_in or self.config.default_expires_in,
+                expires_in=options.get("expires_in") or self.config.default_expires_in,
                 now=self._now(),
                 keys=self._keys,
                 max_lifetime=lifetime_cap,
                 metadata=metadata,
-                sliding_expiration=sliding_expiration,
+                sliding_expiration=options.get("sliding_expiration", False),
                 bound_user_agent=agent if self.config.bind_to_user_agent else None,
                 origin=origin,
-                aal=aal,
+                aal=options.get("aal", 1),
                 limited=self._limit is not None,
             )
             # Decided before storing, so that "deny" stores nothing.

@@ -1,7 +1,8 @@
 """Errors raised by the session layer: one class per code, all under `SessionError`.
 
 Callers branch on `.code` (a stable string used in HTTP answers and metrics) or on the
-class. No message ever contains a token.
+class. Each class declares its code and HTTP status as class keywords; its default
+message is the first line of its docstring. No message ever contains a token.
 """
 
 from __future__ import annotations
@@ -12,8 +13,15 @@ if TYPE_CHECKING:
     from sessions_core.models import PublicSession
 
 
+def first_line(doc: str | None) -> str:
+    """A docstring's first line as a message: "The session has expired." becomes
+    "the session has expired"."""
+    line = (doc or "").strip().splitlines()[0] if doc else ""
+    return (line[:1].lower() + line[1:]).rstrip(".")
+
+
 class SessionError(Exception):
-    """Base of every error this package raises on purpose.
+    """Session error.
 
     Attributes:
         code: a stable, machine-readable code (``invalid_token``, ``session_expired``, ...).
@@ -23,6 +31,12 @@ class SessionError(Exception):
     default_message: ClassVar[str] = "session error"
     # How the HTTP API answers it (its only mapping: each class says its own).
     http_status: ClassVar[int] = 500
+
+    def __init_subclass__(cls, code: str = "", status: int = 0, **rest: object) -> None:
+        super().__init_subclass__(**rest)
+        cls.default_code = code or cls.default_code
+        cls.default_message = first_line(cls.__doc__) or cls.default_message
+        cls.http_status = status or cls.http_status
 
     def __init__(self, message: str | None = None, *, code: str | None = None) -> None:
         self.code: str = code or self.default_code
@@ -34,112 +48,90 @@ class SessionError(Exception):
         return str(self.args[0])
 
 
-class InvalidTokenError(SessionError):
-    """The token is malformed, unknown, or its secret is wrong."""
+class InvalidTokenError(SessionError, code="invalid_token", status=401):
+    """The session token is not valid.
 
-    default_code = "invalid_token"
-    default_message = "the session token is not valid"
-    http_status = 401
-
-
-class SessionExpiredError(SessionError):
-    """The session exists but its expiry has passed."""
-
-    default_code = "session_expired"
-    default_message = "the session has expired"
-    http_status = 401
+    It is malformed, unknown, or its secret is wrong.
+    """
 
 
-class SessionRevokedError(SessionError):
-    """The session was revoked (logout, revoke-all, or detected token reuse)."""
-
-    default_code = "session_revoked"
-    default_message = "the session has been revoked"
-    http_status = 401
+class SessionExpiredError(SessionError, code="session_expired", status=401):
+    """The session has expired."""
 
 
-class UserAgentMismatchError(SessionError):
+class SessionRevokedError(SessionError, code="session_revoked", status=401):
+    """The session has been revoked.
+
+    By a logout, a revoke-all, the per-user limit, or a detected token replay.
+    """
+
+
+class UserAgentMismatchError(SessionError, code="user_agent_mismatch", status=401):
     """The session is bound to another user agent."""
 
-    default_code = "user_agent_mismatch"
-    default_message = "the session is bound to another user agent"
-    http_status = 401
+
+class SessionNotFoundError(SessionError, code="session_not_found", status=404):
+    """No such session."""
 
 
-class SessionNotFoundError(SessionError):
-    """No session with that id exists."""
+class InvalidArgumentError(SessionError, ValueError, code="invalid_argument", status=422):
+    """Invalid argument.
 
-    default_code = "session_not_found"
-    default_message = "no such session"
-    http_status = 404
-
-
-class InvalidArgumentError(SessionError, ValueError):
-    """An argument is out of range (a lifetime over the cap, an empty user id, ...)."""
-
-    default_code = "invalid_argument"
-    default_message = "invalid argument"
-    http_status = 422
+    An argument is out of range: a lifetime over the cap, an empty user id, ...
+    """
 
 
-class SessionLimitError(SessionError):
-    """The user already holds ``max_sessions_per_user`` sessions and the policy is
-    ``deny``. ``sessions`` lists the active ones (public views, newest first), so a
-    frontend can let the user choose one to sign out."""
+class SessionLimitError(SessionError, code="session_limit_reached", status=409):
+    """The user already has the maximum number of sessions.
 
-    default_code = "session_limit_reached"
-    default_message = "the user already has the maximum number of sessions"
-    http_status = 409
+    Raised at ``max_sessions_per_user`` under the ``deny`` policy. ``sessions`` lists
+    the active ones (public views, newest first), so a frontend can let the user choose
+    one to sign out.
+    """
 
     def __init__(self, sessions: list[PublicSession], message: str | None = None) -> None:
         super().__init__(message)
         self.sessions = sessions
 
 
-class UserErasedError(SessionError):
-    """The user was erased while this session was being created: the session is not
-    kept (an erasure leaves nothing of the user behind)."""
+class UserErasedError(SessionError, code="user_erased", status=409):
+    """The user was erased while this session was being created.
 
-    default_code = "user_erased"
-    default_message = "the user was erased while this session was being created"
-    http_status = 409
-
-
-class StoreUnavailableError(SessionError):
-    """The store cannot be reached, timed out, or throttled past its retries.
-
-    Validation fails closed on this error: callers must treat it as "not authorized,
-    try again later" (the HTTP API answers 503 with ``Retry-After``).
+    The session is not kept: an erasure leaves nothing of the user behind.
     """
 
-    default_code = "store_unavailable"
-    default_message = "the session store is unavailable"
-    http_status = 503
+
+class StoreUnavailableError(SessionError, code="store_unavailable", status=503):
+    """The session store is unavailable.
+
+    It cannot be reached, timed out, or throttled past its retries. Validation fails
+    closed on this error: callers must treat it as "not authorized, try again later"
+    (the HTTP API answers 503 with ``Retry-After``).
+    """
 
 
-class StoreConfigurationError(SessionError):
-    """The store is misconfigured: the table is missing, access is denied, ..."""
+class StoreConfigurationError(SessionError, code="store_misconfigured"):
+    """The session store is misconfigured.
 
-    default_code = "store_misconfigured"
-    default_message = "the session store is misconfigured"
-
-
-class KeyConfigurationError(SessionError):
-    """A key is missing, too short, or kept where others can read it: refused, with
-    what to do about it in the message."""
-
-    default_code = "key_misconfigured"
-    default_message = "a key is missing or not fit for use"
+    The table is missing, access is denied, ...
+    """
 
 
-class CorruptItemError(SessionError):
-    """A stored item cannot be read as a session (a field is missing or malformed).
+class KeyConfigurationError(SessionError, code="key_misconfigured"):
+    """A key is missing or not fit for use.
+
+    Missing, too short, or kept where others can read it: refused, with what to do
+    about it in the message.
+    """
+
+
+class CorruptItemError(SessionError, code="corrupt_item"):
+    """A stored session item is malformed.
+
+    A field is missing or unreadable.
 
     The manager treats such a session as unusable (``invalid_token``): fail closed.
     """
-
-    default_code = "corrupt_item"
-    default_message = "a stored session item is malformed"
 
 
 def _classes(base: type[SessionError]) -> list[type[SessionError]]:

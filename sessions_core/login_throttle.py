@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 
 from sessions_core.config import SessionConfig
 from sessions_core.records import LoginAttempts, Window
+from sessions_core.uses_config import UsesConfig
 
 DEFAULT_PER_ADDRESS = 5
 DEFAULT_PER_NAME = 50
@@ -89,7 +90,7 @@ def _open(window: Window | None, at: datetime, length: timedelta) -> Window:
     return window
 
 
-class LoginThrottle:
+class LoginThrottle(UsesConfig):
     """Counts sign-in attempts for a login backend (the demo login uses it).
 
     Each call is one atomic change of the name's item (a conditional write on the
@@ -97,9 +98,7 @@ class LoginThrottle:
     """
 
     def __init__(self, config: SessionConfig, limits: Limits | None = None) -> None:
-        self._store = config.namespaced_store
-        self._keys = config.keys
-        self._now = config.now
+        super().__init__(config)
         self.limits = limits or Limits()
 
     def attempt(self, user_name: str, address: str) -> timedelta | None:

@@ -19,17 +19,19 @@ from sessions_core.errors import (
 )
 from sessions_core.limits import check_ip_address
 from sessions_core.models import PublicSession, RevokedReason, Session, ValidationResult
+from sessions_core.records import Presented
 from sessions_core.revoking import revoke
 from sessions_core.rotation import Refresher
 from sessions_core.rules import check_aal
 from sessions_core.tokens import is_session_id
 from sessions_core.users import UserSessions
+from sessions_core.uses_config import UsesConfig
 from sessions_core.validation import Validator
 
 MAX_ACTIVITY_LIMIT = 1000
 
 
-class SessionManager:
+class SessionManager(UsesConfig):
     """Creates, validates, refreshes and revokes sessions in `config.store`.
 
     Costs, in store requests: validate 1 (2 when an activity write or a sliding
@@ -38,14 +40,11 @@ class SessionManager:
     """
 
     def __init__(self, config: SessionConfig) -> None:
-        self.config = config
-        self._store = config.namespaced_store
-        self._keys = config.keys
-        self._now = config.now
+        super().__init__(config)
         self._creator = Creator(config)
         self._validator = Validator(config)
         self._refresher = Refresher(config, self._validator)
-        self._users = UserSessions(self._store, self._keys, self._now, config.wait)
+        self._users = UserSessions(config)
 
     def create(
         self,
@@ -69,7 +68,7 @@ class SessionManager:
             StoreUnavailableError: the store did not answer.
         """
         return self._creator.create(
-            user_id=user_id,
+            user_id,
             expires_in=expires_in,
             metadata=metadata,
             sliding_expiration=sliding_expiration,
@@ -97,9 +96,7 @@ class SessionManager:
             StoreUnavailableError: the store did not answer (fail closed).
         """
         check_ip_address(ip_address)
-        return self._validator.validate(
-            token, user_agent=user_agent, ip_address=ip_address, country=country
-        )
+        return self._validator.validate(token, Presented(user_agent, ip_address, country))
 
     def refresh(
         self,
@@ -119,9 +116,7 @@ class SessionManager:
             StoreUnavailableError: the store did not answer.
         """
         check_ip_address(ip_address)
-        return self._refresher.refresh(
-            token, user_agent=user_agent, ip_address=ip_address, country=country
-        )
+        return self._refresher.refresh(token, Presented(user_agent, ip_address, country))
 
     def reauthenticate(self, session_id: str, *, aal: int | None = None) -> Session:
         """Record that the session's user just proved who they are again (a password, a

@@ -5,13 +5,20 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sessions_core.activity import ActivityEvent, translate
 from sessions_core.models import Session
-from sessions_core.records import Admission, LoginAttempts, RevocationMarker, UserState
+from sessions_core.records import (
+    Admission,
+    AdmissionWrite,
+    AttemptsChange,
+    AttemptsChanged,
+    LoginAttempts,
+    RevocationMarker,
+    UserState,
+)
 
 
 @dataclass
@@ -68,24 +75,20 @@ class MemoryBackend:
         counters = [k for k in login_keys if self.login_attempts.pop(k, None) is not None]
         return len(gone) + len(events) + len(counters)
 
-    def admit(
-        self, item: str, tag: str, admission: Admission, expected: str | None, since: datetime
-    ) -> bool:
-        """Replace a user's admitted sessions if their version is still ``expected`` and
-        the user was not erased after ``since`` (call with the lock held)."""
+    def admit(self, item: str, tag: str, write: AdmissionWrite) -> bool:
+        """Replace a user's admitted sessions as ``write`` says, if its version is still
+        the one expected and the user was not erased since (call with the lock held)."""
         erased = self.erasures.get(item, {}).get(tag)
-        if erased is not None and erased > since:
+        if erased is not None and erased > write.not_erased_since:
             return False
         slots = self.admissions.setdefault(item, {})
         current = slots.get(tag)
-        if (current.version if current else None) != expected:
+        if (current.version if current else None) != write.expected:
             return False
-        slots[tag] = admission
+        slots[tag] = write.admission
         return True
 
-    def change_attempts(
-        self, key: str, change: Callable[[LoginAttempts | None], LoginAttempts | None]
-    ) -> tuple[LoginAttempts | None, bool]:
+    def change_attempts(self, key: str, change: AttemptsChange) -> AttemptsChanged:
         """Replace sign-in attempts with ``change(current)`` (call with the lock held)."""
         current = self.login_attempts.get(key)
         changed = change(current)

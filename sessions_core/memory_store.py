@@ -9,7 +9,6 @@ keyed as the DynamoDB store keys them (``prefix + id``), so views under other pr
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sessions_core.activity import ActivityEvent
@@ -19,7 +18,9 @@ from sessions_core.keys import UserRef, location_of
 from sessions_core.memory_backend import MemoryBackend
 from sessions_core.models import Session
 from sessions_core.store import (
-    Admission,
+    AdmissionWrite,
+    AttemptsChange,
+    AttemptsChanged,
     Loaded,
     LoginAttempts,
     RevocationMarker,
@@ -149,19 +150,10 @@ class InMemorySessionStore:
                 return
             marks[ref.tag] = (marker, expires_at)
 
-    def admit(
-        self,
-        ref: UserRef,
-        admission: Admission,
-        *,
-        expected: str | None,
-        expires_at: datetime,
-        not_erased_since: datetime,
-    ) -> bool:
+    def admit(self, ref: UserRef, write: AdmissionWrite) -> bool:
         """Conditional replacement of the admitted sessions (see `SessionStore.admit`)."""
-        item = self._user_key(ref.location)
         with self._backend.lock:
-            return self._backend.admit(item, ref.tag, admission, expected, not_erased_since)
+            return self._backend.admit(self._user_key(ref.location), ref.tag, write)
 
     def release(self, ref: UserRef, session_id: str) -> None:
         """Drop one admitted session, with a new version."""
@@ -197,12 +189,8 @@ class InMemorySessionStore:
             return self._backend.login_attempts.get(self._login_key(ref))
 
     def change_login_attempts(
-        self,
-        ref: UserRef,
-        change: Callable[[LoginAttempts | None], LoginAttempts | None],
-        *,
-        expires_at: datetime,
-    ) -> tuple[LoginAttempts | None, bool]:
+        self, ref: UserRef, change: AttemptsChange, *, expires_at: datetime
+    ) -> AttemptsChanged:
         """Replace the attempts with ``change(current)`` under the lock."""
         with self._backend.lock:
             return self._backend.change_attempts(self._login_key(ref), change)

@@ -60,30 +60,22 @@ class Device(BaseModel):
     label: str
 
 
-class Session(BaseModel):
-    """One session: the stored record plus, right after create or refresh, its token.
-
-    ``token`` is only set on the object that `create`/`refresh` return; stores never
-    hold it. ``lifetime`` is the session's own window (its ``expires_in``): refresh and
-    sliding move the expiry to ``now + lifetime``, never past ``absolute_expires_at``
-    (``created_at`` + the session's max lifetime). ``ip_address`` and ``country`` are
-    where it was last seen; ``last_active_at`` when (to `activity_resolution`).
-    """
+class SessionView(BaseModel):
+    """What a client may see of a session, declared once: `PublicSession` is exactly
+    this (and whether it is the caller's own), `Session` this and what the service
+    keeps besides. ``ip_address`` and ``country`` are where it was last seen;
+    ``last_active_at`` when (to `activity_resolution`)."""
 
     model_config = MODEL_CONFIG
 
     id: str
     user_id: str
-    token: str | None = Field(default=None, repr=False, exclude=True)
-    token_hash: str | None = Field(default=None, repr=False)
     created_at: UtcDatetime
     expires_at: UtcDatetime
     metadata: dict[str, Any] | None = None
-    revoked_at: UtcDatetime | None = None
-    sliding_expiration: bool = False
-    bound_user_agent: str | None = None
-    lifetime: timedelta = timedelta(hours=24)
     last_active_at: UtcDatetime | None = None
+    sliding_expiration: bool = False
+    revoked_at: UtcDatetime | None = None
     revoked_reason: RevokedReason | None = None
     device: Device | None = None
     ip_address: str | None = None
@@ -91,6 +83,21 @@ class Session(BaseModel):
     absolute_expires_at: UtcDatetime | None = None
     authenticated_at: UtcDatetime | None = None
     aal: int = 1
+
+
+class Session(SessionView):
+    """One session: the stored record plus, right after create or refresh, its token.
+
+    ``token`` is only set on the object that `create`/`refresh` return; stores never
+    hold it. ``lifetime`` is the session's own window (its ``expires_in``): refresh and
+    sliding move the expiry to ``now + lifetime``, never past ``absolute_expires_at``
+    (``created_at`` + the session's max lifetime).
+    """
+
+    token: str | None = Field(default=None, repr=False, exclude=True)
+    token_hash: str | None = Field(default=None, repr=False)
+    bound_user_agent: str | None = None
+    lifetime: timedelta = timedelta(hours=24)
     # Created under a per-user limit: valid only while admitted in its user's item.
     limited: bool = Field(default=False, exclude=True)
     # Which "sign out everywhere" caused the tombstone, when one did (its marker's id).
@@ -120,9 +127,10 @@ class Session(BaseModel):
 
 
 _NO_SECRETS = {"token": None, "token_hash": None, "retired": ()}
+_VIEW = tuple(SessionView.model_fields)
 
 
-class PublicSession(BaseModel):
+class PublicSession(SessionView):
     """What a client may see of a session: never a token or a hash. The one view of a
     session the HTTP API answers with, too.
 
@@ -130,46 +138,13 @@ class PublicSession(BaseModel):
     using is marked).
     """
 
-    model_config = MODEL_CONFIG
-
-    id: str
-    user_id: str
-    created_at: UtcDatetime
-    expires_at: UtcDatetime
-    metadata: dict[str, Any] | None = None
-    last_active_at: UtcDatetime | None = None
-    sliding_expiration: bool = False
-    revoked_at: UtcDatetime | None = None
-    revoked_reason: RevokedReason | None = None
-    device: Device | None = None
-    ip_address: str | None = None
-    country: str | None = None
-    absolute_expires_at: UtcDatetime | None = None
-    authenticated_at: UtcDatetime | None = None
-    aal: int = 1
     current: bool | None = Field(default=None, description="set where you list your own")
 
     @classmethod
     def of(cls, session: Session, *, current: bool | None = None) -> PublicSession:
         """The public view of ``session`` (built from trusted values: no validation)."""
-        return cls.model_construct(
-            id=session.id,
-            user_id=session.user_id,
-            created_at=session.created_at,
-            expires_at=session.expires_at,
-            metadata=session.metadata,
-            last_active_at=session.last_active_at,
-            sliding_expiration=session.sliding_expiration,
-            revoked_at=session.revoked_at,
-            revoked_reason=session.revoked_reason,
-            device=session.device,
-            ip_address=session.ip_address,
-            country=session.country,
-            absolute_expires_at=session.absolute_expires_at,
-            authenticated_at=session.authenticated_at,
-            aal=session.aal,
-            current=current,
-        )
+        values = {name: getattr(session, name) for name in _VIEW}
+        return cls.model_construct(**values, current=current)
 
 
 @dataclass(frozen=True, slots=True)

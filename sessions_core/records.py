@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
@@ -52,6 +52,18 @@ class Admission:
 
 
 @dataclass(frozen=True)
+class AdmissionWrite:
+    """A replacement of a user's admitted sessions, and what it must find to be written:
+    the version it read (None: nothing admitted yet) and no erasure of the user after
+    ``not_erased_since``. The per-user item then lives at least until ``expires_at``."""
+
+    admission: Admission
+    expected: str | None
+    expires_at: datetime
+    not_erased_since: datetime
+
+
+@dataclass(frozen=True)
 class UserState:
     """One user's slot in the per-user item."""
 
@@ -85,6 +97,16 @@ class Loaded(NamedTuple):
 
 
 @dataclass(frozen=True)
+class Presented:
+    """Where a token was presented from: the user agent (checked against a bound
+    session's), and the address and country a use records."""
+
+    user_agent: str | None = None
+    ip_address: str | None = None
+    country: str | None = None
+
+
+@dataclass(frozen=True)
 class Window:
     """Sign-in attempts counted in one window: since when, and how many."""
 
@@ -105,3 +127,9 @@ class LoginAttempts:
 
 class SessionIdTakenError(Exception):
     """Internal: an insert met an existing id (the manager retries with a new id)."""
+
+
+# A change of the sign-in attempts of a name: the attempts as read -> as they become
+# (None: no change), and what such a change leaves (the attempts, whether written).
+AttemptsChange = Callable[[LoginAttempts | None], LoginAttempts | None]
+AttemptsChanged = tuple[LoginAttempts | None, bool]

@@ -9,30 +9,21 @@ from sessions_core.changes import applied_to, rotation, seen_from
 from sessions_core.config import SessionConfig
 from sessions_core.errors import ERRORS_BY_CODE, InvalidTokenError
 from sessions_core.models import Session
-from sessions_core.records import Loaded
+from sessions_core.records import Loaded, Presented
 from sessions_core.rules import extended_expiry, rotated
 from sessions_core.tokens import parse_token, secret_matches, token_of
+from sessions_core.uses_config import UsesConfig
 from sessions_core.validation import Validator
 
 
-class Refresher:
+class Refresher(UsesConfig):
     """Rotates tokens in ``config``'s store, judging them as ``validator`` does."""
 
     def __init__(self, config: SessionConfig, validator: Validator) -> None:
-        self.config = config
-        self._store = config.namespaced_store
-        self._keys = config.keys
-        self._now = config.now
+        super().__init__(config)
         self._validator = validator
 
-    def refresh(
-        self,
-        token: str,
-        *,
-        user_agent: str | None = None,
-        ip_address: str | None = None,
-        country: str | None = None,
-    ) -> Session:
+    def refresh(self, token: str, presented: Presented) -> Session:
         """Rotate the token: the returned session carries the successor token.
 
         Concurrent refreshes of one token rotate once; each gets the same successor.
@@ -50,12 +41,12 @@ class Refresher:
         loaded = self._validator.load(session_id)
         for _ in range(2):
             now = self._now()
-            session = self._usable(token, loaded, user_agent, now)
+            session = self._usable(token, loaded, presented.user_agent, now)
             if not secret_matches(token, session.token_hash):
                 return self._successor_of_previous(token, session)
             expires_at = extended_expiry(session, now, self.config.max_lifetime)
             successor = rotated(session, token, now, expires_at, self._keys)
-            change = rotation(session, successor, seen_from(ip_address, country))
+            change = rotation(session, successor, seen_from(presented))
             result = self._store.update(session.id, change)
             if result.applied:
                 return applied_to(session, change).model_copy(update={"token": successor.token})

@@ -22,17 +22,24 @@ from __future__ import annotations
 
 import random
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sessions_core.config import LimitPolicy
+from sessions_core.config import LimitPolicy, SessionConfig
 from sessions_core.errors import SessionLimitError, StoreUnavailableError, UserErasedError
-from sessions_core.keys import KeyRing, UserRef
+from sessions_core.keys import UserRef
 from sessions_core.limits import MAX_EXPIRES_IN
 from sessions_core.models import PublicSession, Session
-from sessions_core.records import NO_USER, Admission, Admitted, RevocationMarker, UserState
-from sessions_core.store import SessionStore
+from sessions_core.records import (
+    NO_USER,
+    Admission,
+    AdmissionWrite,
+    Admitted,
+    RevocationMarker,
+    UserState,
+)
+from sessions_core.uses_config import UsesConfig
 
 # Sessions admitted by code that admitted before storing: an admitted id whose session
 # is still missing after this belongs to a create that never finished.
@@ -52,25 +59,14 @@ class Room:
     released: list[tuple[UserRef, str]] = field(default_factory=list)
 
 
-class SessionLimit:
-    """Admits new sessions under ``limit`` per user with ``policy`` at the limit."""
+class SessionLimit(UsesConfig):
+    """Admits new sessions under the configured limit per user, with the configured
+    policy at the limit."""
 
-    def __init__(
-        self,
-        store: SessionStore,
-        keys: KeyRing,
-        now: Callable[[], datetime],
-        wait: Callable[[timedelta], None],
-        *,
-        limit: int,
-        policy: LimitPolicy,
-    ) -> None:
-        self._store = store
-        self._keys = keys
-        self._now = now
-        self._wait = wait
-        self.limit = limit
-        self.policy = policy
+    def __init__(self, config: SessionConfig) -> None:
+        super().__init__(config)
+        self.limit = config.max_sessions_per_user or 0
+        self.policy: LimitPolicy = config.on_session_limit
 
     def read(self, user_id: str) -> dict[UserRef, UserState]:
         """The user's slots under every key of the ring (one request)."""
@@ -119,13 +115,8 @@ class SessionLimit:
         for attempt in range(_ATTEMPTS):
             # The per-user item outlives every session it admits.
             keep_until = self._now() + MAX_EXPIRES_IN
-            if self._store.admit(
-                ref,
-                room.admission,
-                expected=room.version,
-                expires_at=keep_until,
-                not_erased_since=session.created_at,
-            ):
+            write = AdmissionWrite(room.admission, room.version, keep_until, session.created_at)
+            if self._store.admit(ref, write):
                 return room
             # Another create (or a release, or an erasure) wrote first: read again.
             jitter = random.uniform(0, 2 * min(attempt + 1, 10))  # noqa: S311 - not a secret

@@ -8,7 +8,6 @@ the unit tests and the DynamoDB tests check one behaviour (tests/contract).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol, Self
 
@@ -18,6 +17,9 @@ from sessions_core.keys import UserRef
 from sessions_core.models import Session
 from sessions_core.records import (
     Admission,
+    AdmissionWrite,
+    AttemptsChange,
+    AttemptsChanged,
     Loaded,
     LoginAttempts,
     RevocationMarker,
@@ -27,7 +29,10 @@ from sessions_core.records import (
 
 __all__ = [
     "Admission",
+    "AdmissionWrite",
     "Applied",
+    "AttemptsChange",
+    "AttemptsChanged",
     "Loaded",
     "LoginAttempts",
     "RevocationMarker",
@@ -86,20 +91,11 @@ class SessionStore(Protocol):
     def load_users(self, refs: list[UserRef]) -> dict[UserRef, UserState]:
         """The users' slots at ``refs``: one strongly consistent request."""
 
-    def admit(
-        self,
-        ref: UserRef,
-        admission: Admission,
-        *,
-        expected: str | None,
-        expires_at: datetime,
-        not_erased_since: datetime,
-    ) -> bool:
-        """Replace the user's admitted sessions with ``admission`` (the per-user item
-        then lives at least until ``expires_at``). Condition: the stored version is
-        ``expected`` (None: nothing admitted yet) and the user was not erased after
-        ``not_erased_since``. True when written; False when another writer came first
-        or the user was erased (read again)."""
+    def admit(self, ref: UserRef, write: AdmissionWrite) -> bool:
+        """Replace the user's admitted sessions as ``write`` says (`AdmissionWrite`:
+        the admission, and the version and "not erased since" it must find). True when
+        written; False when another writer came first or the user was erased (read
+        again)."""
 
     def release(self, ref: UserRef, session_id: str) -> None:
         """Drop one session from the user's admitted ones, with a new version (so a
@@ -130,12 +126,8 @@ class SessionStore(Protocol):
         """The sign-in attempts counted under ``ref`` (strongly consistent), if any."""
 
     def change_login_attempts(
-        self,
-        ref: UserRef,
-        change: Callable[[LoginAttempts | None], LoginAttempts | None],
-        *,
-        expires_at: datetime,
-    ) -> tuple[LoginAttempts | None, bool]:
+        self, ref: UserRef, change: AttemptsChange, *, expires_at: datetime
+    ) -> AttemptsChanged:
         """Replace the attempts at ``ref`` with ``change(current)`` atomically: the
         write is conditional on the version ``change`` saw, and ``change`` is called
         again with what another writer left when it lost (contention is never an

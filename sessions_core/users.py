@@ -8,34 +8,21 @@ item, which every session's own read sees (rule 5).
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sessions_core.keys import KeyRing, UserRef, location_of
+from sessions_core.keys import UserRef, location_of
 from sessions_core.limits import MAX_EXPIRES_IN, check_user_id
 from sessions_core.models import RevokedReason, Session
 from sessions_core.records import NO_USER, RevocationMarker
 from sessions_core.revoking import revoke
-from sessions_core.store import SessionStore
+from sessions_core.uses_config import UsesConfig
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ALL = 10**9
 
 
-class UserSessions:
-    """Listing and revoking a user's sessions through ``store``."""
-
-    def __init__(
-        self,
-        store: SessionStore,
-        keys: KeyRing,
-        now: Callable[[], datetime],
-        wait: Callable[[timedelta], None],
-    ) -> None:
-        self._store = store
-        self._keys = keys
-        self._now = now
-        self._wait = wait
+class UserSessions(UsesConfig):
+    """Listing and revoking a user's sessions through the configured store."""
 
     def revoke_all(self, user_id: str, *, except_session_id: str | None = None) -> int:
         """Revoke every session of the user but ``except_session_id``.

@@ -7,36 +7,23 @@ import logging
 from datetime import datetime
 
 from sessions_core.changes import applied_to, seen_from, use
-from sessions_core.config import SessionConfig
 from sessions_core.errors import CorruptItemError
 from sessions_core.models import RevokedReason, Session, ValidationResult
-from sessions_core.records import NO_USER, Loaded, UserState
+from sessions_core.records import NO_USER, Loaded, Presented, UserState
 from sessions_core.revoking import revoke
 from sessions_core.rules import Verdict, activity_due, check, extended_expiry, sliding_due
 from sessions_core.tokens import parse_token
+from sessions_core.uses_config import UsesConfig
 
 logger = logging.getLogger("sessions_core")
 
 _INVALID = ValidationResult(False, None, "invalid_token")
 
 
-class Validator:
+class Validator(UsesConfig):
     """Validates tokens against ``config``'s store, clock and rules."""
 
-    def __init__(self, config: SessionConfig) -> None:
-        self.config = config
-        self._store = config.namespaced_store
-        self._keys = config.keys
-        self._now = config.now
-
-    def validate(
-        self,
-        token: str,
-        *,
-        user_agent: str | None = None,
-        ip_address: str | None = None,
-        country: str | None = None,
-    ) -> ValidationResult:
+    def validate(self, token: str, presented: Presented) -> ValidationResult:
         """One store read; one conditional write when activity or sliding is due.
 
         A malformed token answers ``invalid_token`` without touching the store.
@@ -52,7 +39,7 @@ class Validator:
         if session is None:
             return _INVALID
         now = self._now()
-        verdict = self.judge(token, loaded, user_agent, now)
+        verdict = self.judge(token, loaded, presented.user_agent, now)
         if verdict.error is not None:
             if verdict.reuse:
                 self.revoke_for_reuse(session)
@@ -60,7 +47,7 @@ class Validator:
                 self.record_revocation(loaded)
             return ValidationResult(False, None, verdict.error)
         if not self.config.read_only:
-            session = self._touch(session, now, ip_address, country)
+            session = self._touch(session, now, presented)
         return ValidationResult(True, session, None)
 
     def load(self, session_id: str) -> Loaded:
@@ -131,16 +118,14 @@ class Validator:
             self._store.release(ref, revoked.id)
         self.config.notify("reuse_detected")
 
-    def _touch(
-        self, session: Session, now: datetime, ip_address: str | None, country: str | None
-    ) -> Session:
+    def _touch(self, session: Session, now: datetime, presented: Presented) -> Session:
         expires_at = None
         if sliding_due(session, now):
             candidate = extended_expiry(session, now, self.config.max_lifetime)
             expires_at = candidate if candidate > session.expires_at else None
         if expires_at is None and not activity_due(session, now, self.config.activity_resolution):
             return session
-        change = use(session, now, seen_from(ip_address, country), expires_at)
+        change = use(session, now, seen_from(presented), expires_at)
         if not self._store.update(session.id, change).applied:
             # Another request wrote first (or it was just revoked): the read we
             # answered from was valid, so answer as of that read.

@@ -54,26 +54,20 @@ CONFIGURATION_CODES = frozenset(
 )
 
 
-class ConditionFailedError(SessionError):
-    """Internal: a conditional write found the item not as expected.
+class ConditionFailedError(SessionError, code="condition_failed"):
+    """The item changed before the write (internal: a conditional write's guard failed).
 
     ``item`` is the item as it stood (``ReturnValuesOnConditionCheckFailure=ALL_OLD``),
     or None when the server did not return it.
     """
-
-    default_code = "condition_failed"
-    default_message = "the item changed before the write"
 
     def __init__(self, item: dict[str, Any] | None) -> None:
         super().__init__()
         self.item = item
 
 
-class TableExistsError(StoreConfigurationError):
-    """Internal: ``CreateTable`` found the table already there (idempotent create)."""
-
-    default_code = "table_exists"
-    default_message = "the table already exists"
+class TableExistsError(StoreConfigurationError, code="table_exists"):
+    """The table already exists (internal: what makes create_table idempotent)."""
 
 
 def error_code(error: ClientError) -> str:

@@ -9,7 +9,6 @@ other.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from sessions_core.dynamodb.errors import ConditionFailedError
@@ -18,7 +17,7 @@ from sessions_core.dynamodb.part import TablePart
 from sessions_core.dynamodb.table import Expression, Item
 from sessions_core.errors import CorruptItemError, StoreUnavailableError
 from sessions_core.keys import UserRef
-from sessions_core.records import LoginAttempts, Window
+from sessions_core.records import AttemptsChange, AttemptsChanged, LoginAttempts, Window
 
 # Every lost round means another writer won one: this bounds a pathological storm.
 _ATTEMPTS = 100
@@ -33,12 +32,8 @@ class LoginCounters(TablePart):
         return _attempts(item) if item else None
 
     def change_login_attempts(
-        self,
-        ref: UserRef,
-        change: Callable[[LoginAttempts | None], LoginAttempts | None],
-        *,
-        expires_at: datetime,
-    ) -> tuple[LoginAttempts | None, bool]:
+        self, ref: UserRef, change: AttemptsChange, *, expires_at: datetime
+    ) -> AttemptsChanged:
         """Read, ``change``, and put conditionally on the version read; a lost race
         hands back the winner's item (``ALL_OLD``) and ``change`` decides again on it.
 

@@ -20,7 +20,7 @@ from sessions_core.dynamodb.user_items import (
     marker_value,
 )
 from sessions_core.keys import UserRef
-from sessions_core.records import Admission, RevocationMarker, UserState
+from sessions_core.records import AdmissionWrite, RevocationMarker, UserState
 
 logger = logging.getLogger("sessions_core.dynamodb")
 
@@ -54,21 +54,13 @@ class UserItems(TablePart):
         if not written:
             logger.info("a later revocation marker is already in place")
 
-    def admit(
-        self,
-        ref: UserRef,
-        admission: Admission,
-        *,
-        expected: str | None,
-        expires_at: datetime,
-        not_erased_since: datetime,
-    ) -> bool:
-        """Replace the user's admitted sessions if the version is still ``expected``
-        and the user was not erased after ``not_erased_since``."""
-        if expected is None:
+    def admit(self, ref: UserRef, write: AdmissionWrite) -> bool:
+        """Replace the user's admitted sessions if the version is still the expected
+        one and the user was not erased since (one conditional UpdateItem)."""
+        if write.expected is None:
             condition, values = "attribute_not_exists(#slot)", {}
         else:
-            condition, values = "#slot.v = :expected", {":expected": {"S": expected}}
+            condition, values = "#slot.v = :expected", {":expected": {"S": write.expected}}
         condition += " AND (attribute_not_exists(#erased) OR #erased <= :since)"
         return self._write(
             ref,
@@ -76,11 +68,11 @@ class UserItems(TablePart):
             condition=condition,
             slot=admission_attribute(ref.tag),
             values={
-                ":value": admission_value(admission),
-                ":since": num(to_ms(not_erased_since)),
+                ":value": admission_value(write.admission),
+                ":since": num(to_ms(write.not_erased_since)),
                 **values,
             },
-            expires_at=expires_at,
+            expires_at=write.expires_at,
             names={"#erased": erased_attribute(ref.tag)},
         )
 
