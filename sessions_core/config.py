@@ -14,8 +14,11 @@ from sessions_core.limits import check_lifetime
 
 if TYPE_CHECKING:
     from sessions_core.store import SessionStore
+    from sessions_core.token_service import AccessTokens
 
 DEFAULT_PREFIX = "session:"
+# Partitions of the table's expiry index (see `dynamodb.layout.Layout`).
+DEFAULT_EXPIRY_SHARDS = 8
 DEFAULT_EXPIRES_IN = timedelta(hours=24)
 DEFAULT_REFRESH_GRACE = timedelta(seconds=30)
 # Rule 14: an absolute timeout by default, whatever sliding and refresh do.
@@ -67,6 +70,8 @@ class SessionConfig:
         reauthentication_max_age: how recently the user must have proved who they are
             for a sensitive action (`SessionManager.recently_authenticated`): 15
             minutes; None turns the check off.
+        access_tokens: issuing and verifying access tokens (`token_service`): their
+            policy (issuer, audiences), key set and signers. None: not configured.
 
     Raises:
         InvalidArgumentError: a duration out of range or an empty prefix.
@@ -88,6 +93,7 @@ class SessionConfig:
     on_session_limit: LimitPolicy = "evict_oldest"
     activity_retention: timedelta = DEFAULT_ACTIVITY_RETENTION
     reauthentication_max_age: timedelta | None = DEFAULT_REAUTHENTICATION_MAX_AGE
+    access_tokens: AccessTokens | None = field(default=None, repr=False)
     now: Callable[[], datetime] = field(init=False, repr=False)
     keys: KeyRing = field(init=False, repr=False)
     namespaced_store: SessionStore = field(init=False, repr=False)

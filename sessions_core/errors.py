@@ -70,6 +70,14 @@ class UserAgentMismatchError(SessionError, code="user_agent_mismatch", status=40
     """The session is bound to another user agent."""
 
 
+class InvalidAccessTokenError(SessionError, code="invalid_access_token", status=401):
+    """The access token is not valid.
+
+    Its signature, type, issuer, audience or times do not check out, or its key is not
+    published.
+    """
+
+
 class SessionNotFoundError(SessionError, code="session_not_found", status=404):
     """No such session."""
 
@@ -107,6 +115,14 @@ class StoreUnavailableError(SessionError, code="store_unavailable", status=503):
     It cannot be reached, timed out, or throttled past its retries. Validation fails
     closed on this error: callers must treat it as "not authorized, try again later"
     (the HTTP API answers 503 with ``Retry-After``).
+    """
+
+
+class SigningUnavailableError(StoreUnavailableError, code="signing_unavailable"):
+    """Access tokens cannot be signed now.
+
+    The key service throttled (its request quota is shared per account and Region) or
+    failed: try again later.
     """
 
 

@@ -21,6 +21,7 @@ logger = logging.getLogger("sessions_core")
 # Where local runs keep their keys (the settings may name other files; tests point
 # this elsewhere so that they never touch the developer's own).
 LOCAL_KEY_DIR = Path("~/.config/serverless-sessions")
+SIGNING_KEYS_FILE = "signing-keys.json"
 
 
 def local_key_path(name: str) -> Path:

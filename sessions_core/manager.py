@@ -5,14 +5,16 @@ through a store and a clock, each concern in a part of its own: `creation`,
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sessions_core.activity import ActivityEvent
 from sessions_core.changes import reauthentication
 from sessions_core.config import SessionConfig
 from sessions_core.creation import Creator
 from sessions_core.errors import (
+    ERRORS_BY_CODE,
     InvalidArgumentError,
+    KeyConfigurationError,
     SessionExpiredError,
     SessionNotFoundError,
     SessionRevokedError,
@@ -27,6 +29,10 @@ from sessions_core.tokens import is_session_id
 from sessions_core.users import UserSessions
 from sessions_core.uses_config import UsesConfig
 from sessions_core.validation import Validator
+
+if TYPE_CHECKING:
+    from sessions_core.access_tokens import AccessToken, AccessTokenClaims
+    from sessions_core.token_service import AccessTokens
 
 MAX_ACTIVITY_LIMIT = 1000
 
@@ -141,6 +147,51 @@ class SessionManager(UsesConfig):
         if not result.applied:
             raise SessionRevokedError() if current.is_revoked else SessionExpiredError()
         return current.without_secrets()
+
+    def issue_access_token(
+        self,
+        token: str,
+        *,
+        audience: str | None = None,
+        expires_in: timedelta | None = None,
+        user_agent: str | None = None,
+    ) -> AccessToken:
+        """A short-lived signed access token (a JWT) for the session ``token`` names,
+        which must validate now (one store request; sliding and activity applied as on
+        any validation). ``audience`` is one of the configured ones (None: the first);
+        the token expires after ``expires_in`` (default 5 minutes, 1 s to 1 h), never
+        after the session itself.
+
+        Raises:
+            InvalidTokenError, SessionExpiredError, SessionRevokedError,
+            UserAgentMismatchError: the session does not validate (see `.code`).
+            InvalidArgumentError: an audience or lifetime that is not allowed.
+            KeyConfigurationError: access tokens are not configured, or no key signs.
+            StoreUnavailableError: the store did not answer.
+        """
+        tokens = self._access_tokens()
+        issued_at = self._now()  # before the session is validated
+        result = self.validate(token, user_agent=user_agent)
+        if result.session is None:
+            raise ERRORS_BY_CODE[result.error or "invalid_token"]()
+        return tokens.issue(
+            result.session, issued_at=issued_at, audience=audience, lifetime=expires_in
+        )
+
+    def verify_access_token(self, jwt: str, *, audience: str | None = None) -> AccessTokenClaims:
+        """The claims of a valid access token for ``audience`` (None: the default
+        audience only, never "any configured one"): no store request.
+
+        Raises:
+            InvalidAccessTokenError: the token is not valid.
+            KeyConfigurationError: access tokens are not configured.
+        """
+        return self._access_tokens().verify(jwt, audience=audience)
+
+    def _access_tokens(self) -> AccessTokens:
+        if self.config.access_tokens is None:
+            raise KeyConfigurationError("access tokens are not configured")
+        return self.config.access_tokens
 
     def recently_authenticated(self, session: Session) -> bool:
         """True when ``session``'s user proved who they are within

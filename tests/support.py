@@ -167,6 +167,22 @@ def wired(manager: Any) -> Iterator[Any]:
         yield runtime
 
 
+def local_access_tokens(
+    clock: Any, *, issuer: str | None = None, audiences: tuple[str, ...] = ("api", "reports")
+) -> Any:
+    """Access tokens as a handler run outside Lambda has them (the test key directory's
+    signing key file), on ``clock``."""
+    from handlers.token_keys import LOCAL_ISSUER
+    from sessions_core.access_tokens import AccessTokenPolicy
+    from sessions_core.key_files import SIGNING_KEYS_FILE, local_key_path
+    from sessions_core.local_signing_keys import LocalSigningKeys
+    from sessions_core.token_service import AccessTokens, CachedKeys
+
+    policy = AccessTokenPolicy(issuer or LOCAL_ISSUER, audiences)
+    keys = LocalSigningKeys(local_key_path(SIGNING_KEYS_FILE))
+    return AccessTokens(policy, CachedKeys(keys, clock))
+
+
 def server_store(started: dict[str, Any], name: str) -> Any:
     """A DynamoDBSessionStore on a fresh table of the named protocol server (skips the
     test when the server cannot run here)."""

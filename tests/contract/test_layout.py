@@ -78,9 +78,10 @@ def test_layout_core_imports_no_handler_cli_or_http_code() -> None:
             assert not bad, f"{name} imports {bad}"
 
 
-def test_layout_botocore_is_only_under_the_dynamodb_package() -> None:
+def test_layout_botocore_is_only_under_the_aws_adapter_packages() -> None:
     for name, path in MODULES.items():
-        if name.startswith("sessions_core") and not name.startswith("sessions_core.dynamodb"):
+        adapters = ("sessions_core.dynamodb", "sessions_core.key_services")
+        if name.startswith("sessions_core") and not name.startswith(adapters):
             bad = {m for m in _imports(path) if m.split(".")[0] in {"botocore", "boto3"}}
             assert not bad, f"{name} imports {bad}"
 
