@@ -43,17 +43,19 @@ with imports_without_gc():
     from handlers.route_table import API_FUNCTION, route_for
     from handlers.routes_client import router as client_router
     from handlers.routes_service import router as service_router
+    from handlers.routes_tokens import router as token_router
     from handlers.service_guard import forbidden
     from handlers.wiring import Wiring
     from sessions_core import SessionError
 
 # Built on the first event of each cold start; its manager's events feed the metrics.
-wiring = Wiring(observer=manager_event)
+wiring = Wiring(observer=manager_event, creates_key_set=True)
 
 # debug=False: Powertools' debug mode prints whole events, session tokens included.
 app = APIGatewayHttpResolver(enable_validation=True, debug=False)
 app.include_router(service_router)
 app.include_router(client_router)
+app.include_router(token_router)
 install_docs(app)
 
 

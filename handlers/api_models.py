@@ -35,16 +35,16 @@ MAX_TOKEN_CHARS = 4096
 # The error type a too-large metadata object is reported with (answered 413, not 422).
 METADATA_TOO_LARGE = "metadata_too_large"
 
-_CAMEL = ConfigDict(alias_generator=to_camel, populate_by_name=True, defer_build=True)
+CAMEL = ConfigDict(alias_generator=to_camel, populate_by_name=True, defer_build=True)
 # Answers too build their schema on first use, not at import: a cold start pays only
 # for the answers its first request sends.
-_ANSWER = ConfigDict(defer_build=True)
+ANSWER = ConfigDict(defer_build=True)
 
 
 class CreateSessionBody(BaseModel):
     """``POST /sessions``."""
 
-    model_config = _CAMEL
+    model_config = CAMEL
 
     user_id: StrictStr = Field(min_length=1, max_length=MAX_USER_ID_CHARS)
     expires_in: StrictInt | None = Field(
@@ -103,7 +103,7 @@ class CreateSessionBody(BaseModel):
 class ReauthenticateBody(BaseModel):
     """``POST /sessions/{sessionId}/reauthenticate``."""
 
-    model_config = _CAMEL
+    model_config = CAMEL
 
     aal: StrictInt | None = Field(
         default=None, ge=1, le=3, description="the assurance level the new proof reached"
@@ -113,7 +113,7 @@ class ReauthenticateBody(BaseModel):
 class TokenBody(BaseModel):
     """``POST /sessions/validate`` and ``POST /sessions/refresh``."""
 
-    model_config = _CAMEL
+    model_config = CAMEL
 
     # repr=False: Powertools logs route arguments at DEBUG; the token must not ride along.
     token: StrictStr = Field(max_length=MAX_TOKEN_CHARS, repr=False)
@@ -123,7 +123,7 @@ class TokenBody(BaseModel):
 class TokenAndSession(BaseModel):
     """Answer of create and refresh."""
 
-    model_config = _ANSWER
+    model_config = ANSWER
 
     token: str = Field(repr=False)
     session: PublicSession
@@ -137,7 +137,7 @@ class TokenAndSession(BaseModel):
 class ValidationAnswer(BaseModel):
     """Answer of ``POST /sessions/validate``."""
 
-    model_config = _ANSWER
+    model_config = ANSWER
 
     valid: bool
     session: PublicSession | None = None
@@ -147,7 +147,7 @@ class ValidationAnswer(BaseModel):
 class SessionAnswer(BaseModel):
     """Answer of ``GET /me/session``."""
 
-    model_config = _ANSWER
+    model_config = ANSWER
 
     session: PublicSession
 
@@ -155,7 +155,7 @@ class SessionAnswer(BaseModel):
 class SessionList(BaseModel):
     """Answer of the listing routes."""
 
-    model_config = _ANSWER
+    model_config = ANSWER
 
     sessions: list[PublicSession]
 
@@ -163,7 +163,7 @@ class SessionList(BaseModel):
 class ActivityList(BaseModel):
     """Answer of the activity routes: the user's security log, newest first."""
 
-    model_config = _ANSWER
+    model_config = ANSWER
 
     events: list[ActivityEvent]
 
@@ -171,7 +171,7 @@ class ActivityList(BaseModel):
 class RevokedCount(BaseModel):
     """Answer of the revoke-all routes: how many live sessions this call revoked."""
 
-    model_config = _ANSWER
+    model_config = ANSWER
 
     revoked: int
 
@@ -179,7 +179,7 @@ class RevokedCount(BaseModel):
 class ErasedCount(BaseModel):
     """Answer of ``DELETE /users/{userId}``: how many items the erasure removed."""
 
-    model_config = _ANSWER
+    model_config = ANSWER
 
     erased: int
 
@@ -187,7 +187,7 @@ class ErasedCount(BaseModel):
 class ErrorBody(BaseModel):
     """Every error: a stable code and a plain sentence."""
 
-    model_config = _ANSWER
+    model_config = ANSWER
 
     error: str
     message: str

@@ -7,9 +7,7 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import botocore.session
-
-from sessions_core.dynamodb.client import client_config
+from handlers.aws_clients import service_client
 
 if TYPE_CHECKING:
     from handlers.settings import Settings
@@ -20,15 +18,7 @@ SOURCE = "sessions"
 def make_event_bridge(settings: Settings) -> Any:
     """An EventBridge client bounded like the DynamoDB one, in the settings' region (at
     ``events_endpoint`` when set: a local server such as moto's)."""
-    key, secret = settings.local_credentials or (None, None)
-    return botocore.session.get_session().create_client(
-        "events",
-        endpoint_url=settings.events_endpoint,
-        region_name=settings.region,
-        config=client_config(),
-        aws_access_key_id=key,
-        aws_secret_access_key=secret,
-    )
+    return service_client(settings, "events", endpoint_url=settings.events_endpoint)
 
 
 def user_erased_entry(user_id: str, at: datetime, bus: str) -> dict[str, Any]:

@@ -29,6 +29,7 @@ class RouteSpec:
         body: the JSON object body's model (None: no body is read).
         body_required: False when no body at all reads as ``{}``.
         responses: OpenAPI answers besides the 200 a route's return type gives.
+        documented: listed in OpenAPI (not the documentation's own routes).
     """
 
     name: str
@@ -40,6 +41,7 @@ class RouteSpec:
     body: type[BaseModel] | None = None
     body_required: bool = True
     responses: Mapping[int, OpenAPIResponse] = field(default_factory=dict)
+    documented: bool = True
     pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

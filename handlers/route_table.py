@@ -37,6 +37,13 @@ from handlers.http_errors import (
     UnavailableError,
 )
 from handlers.route_spec import RouteSpec, spec_for
+from handlers.token_models import (
+    AccessTokenAnswer,
+    AccessTokenBody,
+    DiscoveryDocument,
+    JwkSet,
+    ServiceAccessTokenBody,
+)
 from sessions_core.errors import SessionLimitError, SessionNotFoundError
 
 API_FUNCTION = "ApiFunction"
@@ -54,6 +61,10 @@ def _service(name: str, method: str, path: str, summary: str, **extra: Any) -> R
 
 def _client(name: str, method: str, path: str, summary: str, **extra: Any) -> RouteSpec:
     return RouteSpec(name, method, path, "token", API_FUNCTION, summary, **extra)
+
+
+def _public(name: str, path: str, summary: str, **extra: Any) -> RouteSpec:
+    return RouteSpec(name, "GET", path, "public", API_FUNCTION, summary, **extra)
 
 
 ROUTES: tuple[RouteSpec, ...] = (
@@ -221,8 +232,50 @@ ROUTES: tuple[RouteSpec, ...] = (
         "My security log: sign-ins, refreshes, sign-outs of all my sessions",
         responses=answers((200, "events", ActivityList), NotAuthenticatedError, UnavailableError),
     ),
-    RouteSpec("OpenApi", "GET", "/openapi.json", "public", API_FUNCTION, "This document"),
-    RouteSpec("Docs", "GET", "/docs", "public", API_FUNCTION, "The API's documentation page"),
+    _client(
+        "IssueMyAccessToken",
+        "POST",
+        "/me/token",
+        "A short-lived signed access token (a JWT) for my session, for services that "
+        "verify it offline",
+        body=AccessTokenBody,
+        body_required=False,
+        responses=answers(
+            (200, "issued (never cached)", AccessTokenAnswer),
+            NotAuthenticatedError,
+            ForbiddenOriginError,
+            InvalidRequestError,
+            UnavailableError,
+        ),
+    ),
+    _service(
+        "IssueAccessToken",
+        "POST",
+        "/sessions/token",
+        "A short-lived signed access token (a JWT) for the session a token names",
+        body=ServiceAccessTokenBody,
+        responses=answers(
+            (200, "issued (never cached)", AccessTokenAnswer),
+            NotAuthenticatedError,
+            BadRequestError,
+            InvalidRequestError,
+            UnavailableError,
+        ),
+    ),
+    _public(
+        "OpenIdConfiguration",
+        "/.well-known/openid-configuration",
+        "OpenID discovery: the issuer and where its public keys are (cacheable)",
+        responses=answers((200, "the issuer's metadata", DiscoveryDocument)),
+    ),
+    _public(
+        "JsonWebKeySet",
+        "/.well-known/jwks.json",
+        "The public keys access tokens are signed with (cacheable)",
+        responses=answers((200, "the published keys", JwkSet)),
+    ),
+    _public("OpenApi", "/openapi.json", "This document", documented=False),
+    _public("Docs", "/docs", "The API's documentation page", documented=False),
 )
 
 # Anything no route matches reaches the API function, which answers a JSON 404/405.

@@ -7,9 +7,11 @@ browser on its own, so it needs no Origin.
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from handlers.api_models import (
@@ -30,8 +32,10 @@ from handlers.http_errors import (
 )
 from handlers.observability import count
 from handlers.responses import json_response, runtime_of
+from handlers.routes_tokens import issued
 from handlers.routing import register
 from handlers.settings import Settings
+from handlers.token_models import AccessTokenBody
 from sessions_core import PublicSession, Session, SessionManager
 from sessions_core.errors import ERRORS_BY_CODE, SessionNotFoundError
 
@@ -163,3 +167,18 @@ def revoke_others() -> Response[str]:
 def my_activity() -> Response[str]:
     me = _current(_credential(changes_state=False))
     return json_response(200, ActivityList(events=manager().activity_for_user(me.user_id)))
+
+
+@register(router, "IssueMyAccessToken")
+def issue_my_access_token(body: Annotated[AccessTokenBody, Body()]) -> Response[str]:
+    # A cookie caller needs an allowed Origin: a token minted cross-site could be read
+    # by the page that asked for it.
+    credential = _credential(changes_state=True)
+    return issued(
+        runtime_of(router),
+        router.current_event.raw_event,
+        credential.token,
+        audience=body.audience,
+        expires_in=body.expires_in,
+        user_agent=_origin().user_agent,
+    )

@@ -26,7 +26,9 @@ from handlers.bus import publish_user_erased
 from handlers.http_errors import ConflictError, from_session_error
 from handlers.observability import count, logger
 from handlers.responses import json_response, runtime_of
+from handlers.routes_tokens import issued
 from handlers.routing import register
+from handlers.token_models import ServiceAccessTokenBody
 from sessions_core import (
     InvalidArgumentError,
     PublicSession,
@@ -139,3 +141,15 @@ def erase_user(userId: str) -> Response[str]:  # noqa: N803 - the path names it
     if not publish_user_erased(user_id, at, bus=runtime.settings.event_bus, client=runtime.events):
         logger.error("user.erased could not be published; the erasure itself is done")
     return json_response(200, ErasedCount(erased=erased))
+
+
+@register(router, "IssueAccessToken")
+def issue_access_token(body: Annotated[ServiceAccessTokenBody, Body()]) -> Response[str]:
+    return issued(
+        runtime_of(router),
+        router.current_event.raw_event,
+        body.token,
+        audience=body.audience,
+        expires_in=body.expires_in,
+        user_agent=body.user_agent,
+    )

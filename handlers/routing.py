@@ -22,7 +22,7 @@ SECURITY: dict[str, list[dict[str, list[str]]]] = {
     "token": [{"bearer": []}, {"sessionCookie": []}],
     "public": [],
 }
-TAGS = {"iam": "service", "token": "client", "public": "docs"}
+TAGS = {"iam": "service", "token": "client", "public": "public"}
 
 
 def register(
@@ -48,7 +48,7 @@ def register(
             summary=spec.summary,
             responses=dict(spec.responses) or None,
             tags=[TAGS[spec.auth]],
-            include_in_schema=spec.auth != "public",
+            include_in_schema=spec.documented,
             security=SECURITY[spec.auth] or None,
         )
         return route(function)

@@ -15,20 +15,25 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, cast, get_args
+from urllib.parse import urlsplit
 
 from sessions_core.config import (
     DEFAULT_ACTIVITY_RESOLUTION,
     DEFAULT_ACTIVITY_RETENTION,
     DEFAULT_EXPIRES_IN,
+    DEFAULT_EXPIRY_SHARDS,
     DEFAULT_MAX_LIFETIME,
     DEFAULT_PREFIX,
     DEFAULT_REAUTHENTICATION_MAX_AGE,
     DEFAULT_REFRESH_GRACE,
     LimitPolicy,
 )
-from sessions_core.dynamodb.items import DEFAULT_EXPIRY_SHARDS
 from sessions_core.errors import KeyConfigurationError, SessionError
+from sessions_core.key_files import SIGNING_KEYS_FILE, local_key_path
 from sessions_core.keys import KeyRing, local_key_ring
+
+DEFAULT_AUDIENCES = ("api",)
+DEFAULT_CLIENT_ID = "sessions"
 
 SECRET_KEY_ENV = "SESSIONS_SECRET_KEY"  # noqa: S105 - a variable name, not a secret
 PREVIOUS_KEYS_ENV = "SESSIONS_PREVIOUS_SECRET_KEYS"
@@ -98,6 +103,26 @@ def _choice(*allowed: str) -> Callable[[str], str]:
     return parse
 
 
+def _issuer(raw: str) -> str:
+    """An issuer URL: absolute, http(s), no query or fragment; a trailing slash is
+    dropped (``iss`` is compared byte for byte)."""
+    parts = urlsplit(raw)
+    if parts.scheme not in {"https", "http"} or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError("an https:// URL with no query or fragment, e.g. https://auth.example.com")
+    return raw.rstrip("/")
+
+
+def _names(raw: str) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(n.strip() for n in raw.split(",") if n.strip()))
+    if not names:
+        raise ValueError("one name or more, comma-separated")
+    return names
+
+
+def _path(raw: str) -> Path:
+    return Path(raw).expanduser()
+
+
 def _policy(raw: str) -> LimitPolicy:
     return cast(LimitPolicy, _choice(*get_args(LimitPolicy))(raw))
 
@@ -149,6 +174,22 @@ class Settings:
     trust_cloudfront: bool = _var("SESSIONS_TRUST_CLOUDFRONT", False, _flag)
     event_bus: str = _var("SESSIONS_EVENT_BUS", "default")
     cleanup_max_deletes: int | None = _var("CLEANUP_MAX_DELETES", None, _count_or_none)
+    # Access tokens: None means the API's own URL (learned from its events in Lambda,
+    # `sessions serve`'s address locally).
+    token_issuer: str | None = _var("SESSIONS_TOKEN_ISSUER", None, _issuer)
+    token_audiences: tuple[str, ...] = _var("SESSIONS_TOKEN_AUDIENCES", DEFAULT_AUDIENCES, _names)
+    token_client_id: str = _var("SESSIONS_TOKEN_CLIENT_ID", DEFAULT_CLIENT_ID)
+    # Local runs: the signing key file (None: beside the deployment key file).
+    signing_keys_file: Path | None = _var("SESSIONS_SIGNING_KEYS_FILE", None, _path)
+    key_file: Path | None = _var(KEY_FILE_ENV, None, _path)
+    # Deployed: the key the key set starts with, a KMS key (the template's) or, with
+    # SigningKeyStore=secretsmanager, the secret that holds the private JWK Set.
+    signing_key_id: str | None = _var("SESSIONS_SIGNING_KEY_ID", None)
+    signing_key_secret: str | None = _var("SESSIONS_SIGNING_KEY_SECRET", None)
+    url_suffix: str = _var("SESSIONS_URL_SUFFIX", "amazonaws.com")
+    # Set by Lambda itself: where the key set and the keys are (the table and KMS, or
+    # this machine's files).
+    lambda_function: str | None = _var("AWS_LAMBDA_FUNCTION_NAME", None)
     # Credentials for a local endpoint that needs some but never real ones (serve's
     # embedded moto); None: botocore's own chain.
     local_credentials: tuple[str, str] | None = None
@@ -183,6 +224,21 @@ class Settings:
                     raise SettingsError(f"{name} must be {error or 'valid'}") from error
         return cls(**values, keys=keys or key_ring(env))
 
+    @property
+    def in_lambda(self) -> bool:
+        """True inside a deployed function."""
+        return self.lambda_function is not None
+
+    @property
+    def local_signing_keys_file(self) -> Path:
+        """The local signing key set: ``SESSIONS_SIGNING_KEYS_FILE``, else beside the
+        deployment key file."""
+        if self.signing_keys_file is not None:
+            return self.signing_keys_file
+        if self.key_file is not None:
+            return self.key_file.with_name(SIGNING_KEYS_FILE)
+        return local_key_path(SIGNING_KEYS_FILE)
+
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes`` (what `sessions serve` decides for itself)."""
         return dataclasses.replace(self, **changes)
@@ -206,5 +262,5 @@ def key_ring(env: Mapping[str, str]) -> KeyRing:
             f"{SECRET_KEY_ENV} is not set: deploy template.yaml, which generates the key "
             "in Secrets Manager and passes it to every function"
         )
-    configured = env.get(KEY_FILE_ENV)
-    return local_key_ring(Path(configured) if configured else None)
+    configured = env.get(KEY_FILE_ENV, "").strip()
+    return local_key_ring(_path(configured) if configured else None)

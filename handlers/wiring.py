@@ -16,7 +16,9 @@ from functools import cached_property
 from typing import Any
 
 from handlers.settings import Settings
+from handlers.token_keys import build_access_tokens
 from sessions_core import DynamoDBSessionStore, SessionConfig, SessionManager
+from sessions_core.clock import system_clock
 from sessions_core.dynamodb.client import make_client
 
 
@@ -37,11 +39,16 @@ class Runtime:
 
 
 def build_manager(
-    settings: Settings, *, observer: Callable[[str], None] | None = None
+    settings: Settings,
+    *,
+    observer: Callable[[str], None] | None = None,
+    creates_key_set: bool = False,
+    issuer: str | None = None,
 ) -> SessionManager:
     """A manager on the settings' table: one client with explicit timeouts and retries,
-    the deployment's key, and ``observer`` told what the manager reports. Every value
-    comes from ``settings``."""
+    the deployment's key, access tokens (`token_keys`; the key set created on first
+    use when ``creates_key_set``, ``issuer`` when none is configured), and ``observer``
+    told what the manager reports. Every value comes from ``settings``."""
     client = make_client(
         endpoint_url=settings.dynamodb_endpoint,
         region_name=settings.region,
@@ -50,9 +57,13 @@ def build_manager(
     store = DynamoDBSessionStore(
         settings.table, client=client, expiry_shards=settings.expiry_shards
     )
+    tokens = build_access_tokens(
+        settings, store.table, system_clock, creates_key_set=creates_key_set, issuer=issuer
+    )
     return SessionManager(
         SessionConfig(
             store,
+            access_tokens=tokens,
             prefix=settings.prefix,
             default_expires_in=settings.default_expires_in,
             bind_to_user_agent=settings.bind_to_user_agent,
@@ -73,8 +84,11 @@ def build_manager(
 class Wiring:
     """One entry point's runtime: built from the environment on first use, or given."""
 
-    def __init__(self, *, observer: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self, *, observer: Callable[[str], None] | None = None, creates_key_set: bool = False
+    ) -> None:
         self._observer = observer
+        self._creates_key_set = creates_key_set
         self._runtime: Runtime | None = None
         ENTRY_POINTS.append(self)
 
@@ -86,7 +100,10 @@ class Wiring:
         """
         if self._runtime is None:
             settings = Settings.from_env()
-            self._runtime = Runtime(settings, build_manager(settings, observer=self._observer))
+            manager = build_manager(
+                settings, observer=self._observer, creates_key_set=self._creates_key_set
+            )
+            self._runtime = Runtime(settings, manager)
         return self._runtime
 
     def use(self, runtime: Runtime | None) -> Runtime | None:

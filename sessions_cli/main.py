@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from sessions_cli import operator
+from sessions_cli import operator, signing_keys_cmd
 from sessions_core import SessionError, StoreUnavailableError
 
 
@@ -90,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     add("create-table", "create the table as template.yaml declares it").set_defaults(
         run=operator.cmd_create_table
     )
+    signing_keys_cmd.add_commands(sub)
     return parser
 
 

@@ -86,20 +86,20 @@ def store_for(args: argparse.Namespace) -> DynamoDBSessionStore:
     return store
 
 
-def _when(moment: datetime) -> str:
+def when(moment: datetime) -> str:
     left = moment - datetime.now(UTC)
     stamp = moment.strftime("%Y-%m-%d %H:%M:%S UTC")
     if left <= timedelta(0):
         return f"{stamp} (passed)"
-    hours, rest = divmod(int(left.total_seconds()), 3600)
-    return f"{stamp} (in {hours} h {rest // 60} min)"
+    hours, minutes = divmod(round(left.total_seconds() / 60), 60)
+    return f"{stamp} (in {hours} h {minutes} min)"
 
 
 def _session_json(session: Session) -> dict[str, Any]:
     return session.model_dump(mode="json", by_alias=True, exclude={"token_hash"})
 
 
-def _emit(args: argparse.Namespace, data: Any, words: str) -> None:
+def emit(args: argparse.Namespace, data: Any, words: str) -> None:
     print(json.dumps(data, indent=2) if args.json else words)
 
 
@@ -113,11 +113,11 @@ def cmd_create(args: argparse.Namespace) -> int:
         metadata=metadata,
         sliding_expiration=args.sliding,
     )
-    _emit(
+    emit(
         args,
         {"token": session.token, "session": _session_json(session)},
         f"Created session {session.id} for user {session.user_id!r}.\n"
-        f"Expires {_when(session.expires_at)}.\n"
+        f"Expires {when(session.expires_at)}.\n"
         f"Token (shown once, store it safely):\n{session.token}",
     )
     return 0
@@ -128,14 +128,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
     token = sys.stdin.readline().strip() if from_stdin else args.token
     result = manager_for(args).validate(token)
     if result.session is None:
-        _emit(args, {"valid": False, "error": result.error}, f"Not valid: {result.error}.")
+        emit(args, {"valid": False, "error": result.error}, f"Not valid: {result.error}.")
         return 1
     session = result.session
-    _emit(
+    emit(
         args,
         {"valid": True, "session": _session_json(session)},
         f"Valid: session {session.id} of user {session.user_id!r}, "
-        f"expires {_when(session.expires_at)}.",
+        f"expires {when(session.expires_at)}.",
     )
     return 0
 
@@ -144,10 +144,10 @@ def cmd_list(args: argparse.Namespace) -> int:
     sessions = manager_for(args).list_for_user(args.user)
     lines = [f"{len(sessions)} active session(s) for user {args.user!r}."]
     lines += [
-        f"  {s.id}  created {s.created_at:%Y-%m-%d %H:%M} UTC, expires {_when(s.expires_at)}"
+        f"  {s.id}  created {s.created_at:%Y-%m-%d %H:%M} UTC, expires {when(s.expires_at)}"
         for s in sessions
     ]
-    _emit(args, {"sessions": [_session_json(s) for s in sessions]}, "\n".join(lines))
+    emit(args, {"sessions": [_session_json(s) for s in sessions]}, "\n".join(lines))
     return 0
 
 
@@ -156,7 +156,7 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     existing = manager.get(args.session_id)
     manager.destroy(args.session_id)
     found = existing is not None
-    _emit(
+    emit(
         args,
         {"sessionId": args.session_id, "found": found},
         f"Revoked session {args.session_id}."
@@ -168,7 +168,7 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 
 def cmd_revoke_all(args: argparse.Namespace) -> int:
     revoked = manager_for(args).destroy_all_for_user(args.user)
-    _emit(args, {"revoked": revoked}, f"Revoked {revoked} session(s) of user {args.user!r}.")
+    emit(args, {"revoked": revoked}, f"Revoked {revoked} session(s) of user {args.user!r}.")
     return 0
 
 
@@ -194,7 +194,7 @@ def cmd_erase(args: argparse.Namespace) -> int:
         note = f"Published user.erased to {args.event_bus}."
     else:
         note = f"EventBridge refused user.erased on {args.event_bus}: run the erasure again."
-    _emit(
+    emit(
         args,
         {"erased": erased, "published": published},
         f"Erased {erased} item(s) of user {args.user!r}; their tokens no longer work.\n{note}",
@@ -204,13 +204,13 @@ def cmd_erase(args: argparse.Namespace) -> int:
 
 def cmd_cleanup(args: argparse.Namespace) -> int:
     deleted = manager_for(args).purge_expired(limit=args.limit)
-    _emit(args, {"deleted": deleted}, f"Deleted {deleted} expired item(s).")
+    emit(args, {"deleted": deleted}, f"Deleted {deleted} expired item(s).")
     return 0
 
 
 def cmd_create_table(args: argparse.Namespace) -> int:
     created = store_for(args).create_table()
-    _emit(
+    emit(
         args,
         {"table": args.table, "created": created},
         f"Created table {args.table!r}." if created else f"Table {args.table!r} already exists.",

@@ -258,11 +258,12 @@ def serve(
     origins = {f"http://{host}:{bound_port}", f"http://localhost:{bound_port}"}
     settings = local_settings(base, table=table, endpoint_url=url_of_table, origins=origins)
     quiet()
-    runtime = Runtime(settings, build_manager(settings))
+    url = f"http://{host}:{bound_port}"
+    # Tokens serve issues name serve itself unless SESSIONS_TOKEN_ISSUER says otherwise.
+    runtime = Runtime(settings, build_manager(settings, issuer=url))
     store = runtime.manager.config.store
     created = store.create_table() if hasattr(store, "create_table") else False
     events = start_local_events(runtime, embedded=embedded, log=log)
-    url = f"http://{host}:{bound_port}"
     backend = "embedded DynamoDB (moto)" if embedded else "DynamoDB"
     log(f"sessions serve: {len(gateway.routes)} routes")
     log(f"  API   {url}")
@@ -271,6 +272,7 @@ def serve(
         log(f"  demo  {url}/  (sign in as alice / wonderland, bob / builder or carol / lighthouse)")
     log(f"  table {table!r} on {backend} at {url_of_table}" + (" (created)" if created else ""))
     log(f"  events {events}")
+    log(f"  tokens {_tokens_line(runtime)}")
     iam = (
         f"enforced (SigV4 for {settings.region}, your credentials)"
         if enforce_iam
@@ -286,3 +288,12 @@ def serve(
             log("stopped")
         finally:
             httpd.server_close()
+
+
+def _tokens_line(runtime: Any) -> str:
+    """Where access tokens come from: the issuer, and the key file (created now, on
+    first use, so that the first token does not wait for a new key)."""
+    tokens = runtime.manager.config.access_tokens
+    published = len(tokens.jwks()["keys"])
+    path = runtime.settings.local_signing_keys_file
+    return f"issuer {tokens.policy.issuer}, {published} signing key(s) in {path}"

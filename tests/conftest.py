@@ -23,7 +23,14 @@ from sessions_core import (
 )
 from sessions_core.dynamodb.client import make_client
 from tests.harness.protocol_servers import ProtocolServer
-from tests.support import LOCAL_INDEX_LAG, FakeClock, RequestCounter, server_store, wired
+from tests.support import (
+    LOCAL_INDEX_LAG,
+    FakeClock,
+    RequestCounter,
+    local_access_tokens,
+    server_store,
+    wired,
+)
 
 # moto and boto3 need credentials and a region; never real ones in tests.
 for name, value in {
@@ -142,6 +149,7 @@ def api_manager(
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
     store = DynamoDBSessionStore("sessions-api", client=moto_client, index_lag=LOCAL_INDEX_LAG)
     store.create_table()
-    manager = SessionManager(SessionConfig(store, clock=clock))
+    tokens = local_access_tokens(clock)
+    manager = SessionManager(SessionConfig(store, clock=clock, access_tokens=tokens))
     with wired(manager):
         yield manager

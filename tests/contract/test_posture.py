@@ -68,15 +68,39 @@ def test_functions_get_the_key_permissions_only_with_a_customer_key() -> None:
         assert RESOURCES[name]["Condition"] == "UseKms"
     sends_to_a_queue = {"CleanupFunction", "EventsFunction"}
     for name, function in _of_type("AWS::Serverless::Function").items():
-        attached = [p for p in function["Properties"]["Policies"] if "If" in p]
+        attached = [p for p in function["Properties"].get("Policies", []) if "If" in p]
         wanted = ["KmsTableUsePolicy"]
         if name in sends_to_a_queue:
             wanted.append("KmsQueueSendPolicy")
-        assert attached == [
+        assert [p for p in attached if p["If"][0] == "UseKms"] == [
             {"If": ["UseKms", {"Ref": policy}, {"Ref": "AWS::NoValue"}]} for policy in wanted
         ], name
+        # Only the API signs access tokens (the key store the stack chose).
+        signs = [p["If"][0] for p in attached if p["If"][0] != "UseKms"]
+        assert signs == (["SignWithKms", "SignWithSecret"] if name == "ApiFunction" else []), name
         for statement in _statements(function):
             assert not str(statement.get("Action")).startswith("kms:"), name
+
+
+def test_only_keys_of_this_stack_sign_and_only_the_first_one_is_read() -> None:
+    policies = RESOURCES["ApiFunction"]["Properties"]["Policies"]
+    (kms,) = [p["If"][1] for p in policies if "If" in p and p["If"][0] == "SignWithKms"]
+    sign, public = kms["Statement"]
+    assert sign["Action"] == "kms:Sign"
+    assert sign["Condition"] == {
+        "StringEquals": {
+            "aws:ResourceTag/serverless-sessions:signing-key": {"Ref": "AWS::StackName"}
+        }
+    }
+    tags = RESOURCES["SigningKey"]["Properties"]["Tags"]
+    assert {"Key": "serverless-sessions:signing-key", "Value": {"Ref": "AWS::StackName"}} in tags
+    assert public == {
+        "Effect": "Allow",
+        "Action": "kms:GetPublicKey",
+        "Resource": {"GetAtt": "SigningKey.Arn"},
+    }
+    (secret,) = [p["If"][1] for p in policies if "If" in p and p["If"][0] == "SignWithSecret"]
+    assert [s["Resource"] for s in secret["Statement"]] == [{"Ref": "SigningKeySecret"}]
 
 
 def _statements(function: dict[str, Any]) -> list[dict[str, Any]]:

@@ -23,6 +23,7 @@ from sessions_core import (
     SessionLimitError,
     SessionManager,
     SessionNotFoundError,
+    SessionRevokedError,
     StoreConfigurationError,
     StoreUnavailableError,
 )
@@ -220,3 +221,29 @@ def test_the_readmes_ten_line_login_backend_signs_in(
     assert checked.session.ip_address == "203.0.113.7"
     wrong = {**event, "body": json.dumps({"username": "bob", "password": "no"})}
     assert backend.handler(wrong, None) == {"statusCode": 401}
+
+
+def test_client_issues_an_access_token_that_the_verifier_checks_offline(
+    client: SessionsClient, served: Served
+) -> None:
+    from sessions_client import AccessTokenVerifier
+    from sessions_core.errors import InvalidAccessTokenError
+
+    session = client.create(user_id="ada")
+    access = client.issue_access_token(
+        session.token or "", audience="api", expires_in=timedelta(seconds=90)
+    )
+    assert access.session_id == session.id and access.token_type == "Bearer"
+    verifier = AccessTokenVerifier(served.url, "api")
+    claims = verifier.verify(access.access_token)
+    assert (claims.sub, claims.sid, claims.exp - claims.iat) == ("ada", session.id, 90)
+    with pytest.raises(InvalidAccessTokenError):
+        AccessTokenVerifier(served.url, "reports").verify(access.access_token)
+    with pytest.raises(InvalidAccessTokenError):
+        AccessTokenVerifier("https://elsewhere.example", "api").verify(access.access_token)
+    client.revoke(session.id)
+    with pytest.raises(SessionRevokedError):
+        client.issue_access_token(session.token or "")
+    unsigned = SessionsClient(served.url, credentials=Credentials("x", "y"), region="us-east-1")
+    with pytest.raises(StoreConfigurationError):
+        unsigned.issue_access_token(session.token or "")

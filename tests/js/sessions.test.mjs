@@ -126,3 +126,65 @@ test("describeActivity says what happened, where, and flags a replay", () => {
   assert.equal(signIn.what, "Signed in");
   assert.equal(signIn.alarming, false);
 });
+
+function tokenReply(number, expiresIn = 300) {
+  return reply(200, {
+    accessToken: `jwt-${number}`,
+    tokenType: "Bearer",
+    expiresIn,
+    expiresAt: new Date(Date.now() + expiresIn * 1000).toISOString(),
+  });
+}
+
+test("getAccessToken caches until 80 % of the lifetime, then renews once for all callers", async (t) => {
+  t.mock.timers.enable({ apis: ["Date"], now: 0 });
+  let issued = 0;
+  globalThis.fetch = mock.fn(() => tokenReply(++issued, 100));
+  const client = createSessionClient();
+  assert.equal(await client.getAccessToken({ audience: "api", expiresIn: 100 }), "jwt-1");
+  const [url, init] = globalThis.fetch.mock.calls[0].arguments;
+  assert.equal(url, "/me/token");
+  assert.equal(init.method, "POST");
+  assert.equal(init.credentials, "include");
+  assert.deepEqual(JSON.parse(init.body), { audience: "api", expiresIn: 100 });
+  t.mock.timers.tick(79_999);
+  assert.equal(await client.getAccessToken({ audience: "api" }), "jwt-1");
+  t.mock.timers.tick(1);
+  const together = await Promise.all([1, 2, 3].map(() => client.getAccessToken({ audience: "api" })));
+  assert.deepEqual(together, ["jwt-2", "jwt-2", "jwt-2"]);
+  assert.equal(globalThis.fetch.mock.callCount(), 2);
+  assert.equal(await client.getAccessToken({ audience: "reports" }), "jwt-3"); // its own
+  client.close();
+});
+
+test("getAccessToken keeps a still-valid token when renewing fails, never an expired one", async (t) => {
+  t.mock.timers.enable({ apis: ["Date"], now: 0 });
+  let failing = false;
+  globalThis.fetch = mock.fn(() =>
+    failing ? reply(503, { error: "unavailable", message: "try again" }) : tokenReply(1, 100),
+  );
+  const client = createSessionClient();
+  await client.getAccessToken();
+  failing = true;
+  t.mock.timers.tick(90_000); // past 80 %: renewal is tried and fails
+  assert.equal(await client.getAccessToken(), "jwt-1");
+  t.mock.timers.tick(9_500); // within a second of expiry: not sent any more
+  await assert.rejects(client.getAccessToken(), (error) => error.status === 503);
+  client.close();
+});
+
+test("getAccessToken after the session ends forgets the token and reports it", async (t) => {
+  t.mock.timers.enable({ apis: ["Date"], now: 0 });
+  const seen = [];
+  let revoked = false;
+  globalThis.fetch = mock.fn(() =>
+    revoked ? reply(401, { error: "session_revoked", message: "revoked" }) : tokenReply(1, 100),
+  );
+  const client = createSessionClient({ onUnauthorized: (error) => seen.push(error.code) });
+  await client.getAccessToken();
+  revoked = true;
+  t.mock.timers.tick(85_000);
+  await assert.rejects(client.getAccessToken(), SessionError); // 401: stop() dropped it
+  assert.deepEqual(seen, ["session_revoked"]);
+  client.close();
+});
