@@ -23,6 +23,7 @@ from bench.latency import measure_latency
 from bench.measure import Clock
 from bench.peers.run import measure_peers
 from bench.report import print_report, say
+from bench.tokens import measure_tokens
 from sessions_core.dynamodb.client import make_client
 from tests.harness.protocol_servers import ServerUnavailableError, start_dynalite
 
@@ -88,8 +89,9 @@ def main() -> int:
         server.stop()
     say(f"3/{STEPS} the events function per 1,000 session changes ...")
     results["events_cost"] = _events_cost()
-    say(f"4/{STEPS} CPU on the in-memory store ...")
+    say(f"4/{STEPS} CPU on the in-memory store (sessions and access tokens) ...")
     results["cpu"] = measure_cpu()
+    results["cpu"]["access_tokens"] = measure_tokens()
     say(f"5/{STEPS} latency over moto_server and dynalite ...")
     results["latency"] = measure_latency()
     say(f"6/{STEPS} cold start: import and first request, fresh interpreters ...")

@@ -56,6 +56,19 @@ def _cpu(c: dict[str, Any]) -> None:
     valid = c["hostile_us"]["valid"]["median"]
     for name, figure in c["hostile_us"].items():
         say(f"    {name:<28} {figure['median']:6.2f} µs = {figure['median'] / valid:.2f}x valid")
+    tokens = c.get("access_tokens")
+    if tokens:
+        say("  access tokens (RS256, a local key; KMS signs over the network instead):")
+        say(f"    validate (beside them)       {tokens['validate_us']['median']:7.1f} µs")
+        say(
+            f"    issue = validate + sign      {tokens['issue_us']['median']:7.1f} µs"
+            f" = {tokens['issue_over_validate']:.0f}x validate ({tokens['token_bytes']} bytes)"
+        )
+        say(
+            f"    verify (no store request)    {tokens['verify_us']['median']:7.1f} µs"
+            f" = {tokens['verify_over_validate']:.1f}x validate"
+        )
+        say(f"    refuse a forged signature    {tokens['refuse_forged_us']['median']:7.1f} µs")
 
 
 def _latency(latency: dict[str, Any]) -> None:

@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import botocore.session
+import jwt
 import urllib3
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from sessions_client.errors import error_from
+from sessions_core.access_tokens import AccessToken
 from sessions_core.activity import ActivityEvent
 from sessions_core.errors import StoreConfigurationError, StoreUnavailableError
 from sessions_core.models import Session, ValidationResult
@@ -153,6 +155,29 @@ class SessionsClient:
     def erase_user(self, user_id: str) -> int:
         """``DELETE /users/{userId}``: everything held about the user; how many items."""
         return int(self._call("DELETE", f"/users/{quote(user_id, safe='')}")["erased"])
+
+    def issue_access_token(
+        self,
+        token: str,
+        *,
+        audience: str | None = None,
+        expires_in: timedelta | None = None,
+        user_agent: str | None = None,
+    ) -> AccessToken:
+        """``POST /sessions/token``: a short-lived signed access token for the session
+        ``token`` names (which must validate now), for ``audience`` (default: the
+        first configured) and ``expires_in`` (default 5 minutes, 1 s to 1 h)."""
+        seconds = None if expires_in is None else int(expires_in.total_seconds())
+        answer = self._call(
+            "POST",
+            "/sessions/token",
+            {"token": token, "audience": audience, "expiresIn": seconds, "userAgent": user_agent},
+        )
+        access = str(answer["accessToken"])
+        # Our own API answered over TLS: the session id is read, not verified, here.
+        sid = str(jwt.decode(access, options={"verify_signature": False})["sid"])
+        expires_at = datetime.fromisoformat(str(answer["expiresAt"]).replace("Z", "+00:00"))
+        return AccessToken(access, expires_at, sid)
 
     def close(self) -> None:
         """Close the pooled connections."""

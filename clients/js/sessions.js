@@ -44,12 +44,18 @@ export function createSessionClient(options = {}) {
       ? new BroadcastChannel(options.channelName ?? "sessions")
       : null;
   let timer = null;
+  /** @type {Map<string, {token?: string, renewAt?: number, expiresAt?: number,
+   *   pending: Promise<string>|null}>} */
+  const accessTokens = new Map();
 
-  async function call(method, path) {
+  async function call(method, path, payload) {
+    const headers = { Accept: "application/json" };
+    if (payload !== undefined) headers["Content-Type"] = "application/json";
     const response = await fetch(baseUrl + path, {
       method,
       credentials: "include",
-      headers: { Accept: "application/json" },
+      headers,
+      body: payload === undefined ? undefined : JSON.stringify(payload),
     });
     if (response.status === 204) return null;
     const body = await response.json().catch(() => ({}));
@@ -123,6 +129,52 @@ export function createSessionClient(options = {}) {
     return body.session;
   }
 
+  /**
+   * A short-lived access token (a signed JWT) for calling services that verify it
+   * offline. Cached per audience and renewed once 80 % of its lifetime has passed, as
+   * measured by this page's clock from when it arrived (the two clocks may differ);
+   * callers asking at once share one request. An expired token is never returned: if
+   * renewing fails after that, the promise rejects.
+   * @param {{audience?: string, expiresIn?: number}} [options] expiresIn in seconds
+   * @returns {Promise<string>}
+   */
+  async function getAccessToken(options = {}) {
+    const key = options.audience ?? "";
+    const held = accessTokens.get(key);
+    const now = Date.now();
+    if (held?.token && now < held.renewAt) return held.token;
+    if (!held?.pending) {
+      const pending = issueAccessToken(options).finally(() => {
+        const entry = accessTokens.get(key);
+        if (entry?.pending === pending) entry.pending = null;
+      });
+      accessTokens.set(key, { ...held, pending });
+    }
+    try {
+      return await accessTokens.get(key).pending;
+    } catch (error) {
+      // Renewing failed for now (network, 5xx): a token that is still valid, with a
+      // second to spare, serves. Never once the session itself is refused.
+      const ended = error instanceof SessionError && error.status < 500;
+      if (!ended && held?.token && Date.now() < held.expiresAt - 1000) return held.token;
+      throw error;
+    }
+  }
+
+  async function issueAccessToken({ audience, expiresIn }) {
+    const sent = Date.now();
+    const body = await call("POST", "/me/token", { audience, expiresIn });
+    // Lifetimes are counted from when the request left, on this page's clock.
+    const lifetime = body.expiresIn * 1000;
+    accessTokens.set(audience ?? "", {
+      token: body.accessToken,
+      renewAt: sent + lifetime * 0.8,
+      expiresAt: sent + lifetime,
+      pending: null,
+    });
+    return body.accessToken;
+  }
+
   /** Sign out this device. */
   async function logout() {
     await call("DELETE", "/me/session");
@@ -159,6 +211,7 @@ export function createSessionClient(options = {}) {
   function stop() {
     clearTimeout(timer);
     timer = null;
+    accessTokens.clear(); // they belong to the session that ended (or may have)
   }
 
   /** Stop refreshing and leave the cross-tab channel (e.g. when a component unmounts). */
@@ -181,6 +234,7 @@ export function createSessionClient(options = {}) {
   return {
     whoami,
     refresh,
+    getAccessToken,
     logout,
     listDevices,
     listActivity,
