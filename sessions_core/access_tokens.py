@@ -15,11 +15,14 @@ import math
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sessions_core.errors import InvalidArgumentError, SessionExpiredError
-from sessions_core.models import Session
 from sessions_core.signing_keys import MAX_TOKEN_LIFETIME, VERIFY_LEEWAY
+
+if TYPE_CHECKING:
+    # Only annotated: the authorizer verifies tokens without loading the models.
+    from sessions_core.models import Session
 
 TOKEN_TYPE = "at+jwt"  # noqa: S105 - the JWT header's typ, not a secret
 DEFAULT_LIFETIME = timedelta(seconds=300)

@@ -25,6 +25,7 @@ from sessions_core.errors import (
 from sessions_core.limits import MAX_EXPIRES_IN
 from sessions_core.models import Session
 from sessions_core.records import NO_USER, SessionIdTakenError
+from sessions_core.revocation_feed import session_entry
 from sessions_core.revoking import revoke
 from sessions_core.rules import Origin, new_session
 from sessions_core.session_limit import Room, SessionLimit
@@ -134,6 +135,13 @@ class Creator(UsesConfig):
         # under a previous key once released from its item); the tombstone records
         # why. A failure here must not fail a create that has succeeded.
         now = self._now()
+        try:
+            self._append_revocations([session_entry(sid, now) for sid in room.evicted])
+        except SessionError:
+            # Their session tokens stopped working with the admission; their access
+            # tokens do when their next read records it (`Validator.record_revocation`)
+            # or when they expire.
+            logger.error("could not record %d evictions in the feed", len(room.evicted))
         for ref, session_id in room.released:
             try:
                 self._store.release(ref, session_id)

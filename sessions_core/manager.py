@@ -12,37 +12,36 @@ from sessions_core.changes import reauthentication
 from sessions_core.config import SessionConfig
 from sessions_core.creation import Creator
 from sessions_core.errors import (
-    ERRORS_BY_CODE,
     InvalidArgumentError,
-    KeyConfigurationError,
     SessionExpiredError,
     SessionNotFoundError,
     SessionRevokedError,
 )
 from sessions_core.limits import check_ip_address
+from sessions_core.manager_tokens import AccessTokenMethods
 from sessions_core.models import PublicSession, RevokedReason, Session, ValidationResult
 from sessions_core.records import Presented
+from sessions_core.revocation_feed import session_entry
 from sessions_core.revoking import revoke
 from sessions_core.rotation import Refresher
 from sessions_core.rules import check_aal
 from sessions_core.tokens import is_session_id
 from sessions_core.users import UserSessions
-from sessions_core.uses_config import UsesConfig
 from sessions_core.validation import Validator
 
 if TYPE_CHECKING:
-    from sessions_core.access_tokens import AccessToken, AccessTokenClaims
-    from sessions_core.token_service import AccessTokens
+    pass
 
 MAX_ACTIVITY_LIMIT = 1000
 
 
-class SessionManager(UsesConfig):
+class SessionManager(AccessTokenMethods):
     """Creates, validates, refreshes and revokes sessions in `config.store`.
 
     Costs, in store requests: validate 1 (2 when an activity write or a sliding
     extension is due), refresh 2, create 1 (3 under a per-user limit), destroy 1, a
-    malformed token 0.
+    malformed token 0; with access tokens, a revocation also appends to their feed (one
+    more), issuing one is a validate, verifying one none (`manager_tokens`).
     """
 
     def __init__(self, config: SessionConfig) -> None:
@@ -148,51 +147,6 @@ class SessionManager(UsesConfig):
             raise SessionRevokedError() if current.is_revoked else SessionExpiredError()
         return current.without_secrets()
 
-    def issue_access_token(
-        self,
-        token: str,
-        *,
-        audience: str | None = None,
-        expires_in: timedelta | None = None,
-        user_agent: str | None = None,
-    ) -> AccessToken:
-        """A short-lived signed access token (a JWT) for the session ``token`` names,
-        which must validate now (one store request; sliding and activity applied as on
-        any validation). ``audience`` is one of the configured ones (None: the first);
-        the token expires after ``expires_in`` (default 5 minutes, 1 s to 1 h), never
-        after the session itself.
-
-        Raises:
-            InvalidTokenError, SessionExpiredError, SessionRevokedError,
-            UserAgentMismatchError: the session does not validate (see `.code`).
-            InvalidArgumentError: an audience or lifetime that is not allowed.
-            KeyConfigurationError: access tokens are not configured, or no key signs.
-            StoreUnavailableError: the store did not answer.
-        """
-        tokens = self._access_tokens()
-        issued_at = self._now()  # before the session is validated
-        result = self.validate(token, user_agent=user_agent)
-        if result.session is None:
-            raise ERRORS_BY_CODE[result.error or "invalid_token"]()
-        return tokens.issue(
-            result.session, issued_at=issued_at, audience=audience, lifetime=expires_in
-        )
-
-    def verify_access_token(self, jwt: str, *, audience: str | None = None) -> AccessTokenClaims:
-        """The claims of a valid access token for ``audience`` (None: the default
-        audience only, never "any configured one"): no store request.
-
-        Raises:
-            InvalidAccessTokenError: the token is not valid.
-            KeyConfigurationError: access tokens are not configured.
-        """
-        return self._access_tokens().verify(jwt, audience=audience)
-
-    def _access_tokens(self) -> AccessTokens:
-        if self.config.access_tokens is None:
-            raise KeyConfigurationError("access tokens are not configured")
-        return self.config.access_tokens
-
     def recently_authenticated(self, session: Session) -> bool:
         """True when ``session``'s user proved who they are within
         `SessionConfig.reauthentication_max_age` (always, with the check off): what a
@@ -213,7 +167,9 @@ class SessionManager(UsesConfig):
         """
         if not is_session_id(session_id):
             return
-        revoked = revoke(self._store, session_id, at=self._now(), reason=reason)
+        now = self._now()
+        self._append_revocations([session_entry(session_id, now)])
+        revoked = revoke(self._store, session_id, at=now, reason=reason)
         if revoked is not None and revoked.limited:
             ref = self._keys.ref_for_session(revoked.user_id, session_id)
             self._store.release(ref, session_id)

@@ -26,6 +26,7 @@ from sessions_core.records import (
     SessionIdTakenError,
     UserState,
 )
+from sessions_core.revocation_feed import FeedEntry
 
 __all__ = [
     "Admission",
@@ -142,6 +143,17 @@ class SessionStore(Protocol):
     def list_activity(self, user_id: str, *, since: datetime, limit: int) -> list[ActivityEvent]:
         """The user's events at or after ``since``, newest first, at most ``limit``
         (the activity index: it may lag behind the events function's writes)."""
+
+    def append_revocations(self, entries: list[FeedEntry]) -> None:
+        """Add ``entries`` to the revocation feed (`revocation_feed`), each in its
+        bucket's shard; an entry of the same name is replaced. No condition, one
+        request per item touched; once this returns, a strongly consistent read sees
+        every entry."""
+
+    def read_revocations(self, since: datetime, until: datetime) -> list[FeedEntry]:
+        """Every feed entry in the buckets from ``since`` to ``until`` (whole buckets:
+        entries a little outside the range come too). One strongly consistent request
+        (more past 100 items)."""
 
     def purge_expired(self, now: datetime, limit: int | None = None) -> int:
         """Delete items whose expiry has passed by ``now`` (tombstones, markers and

@@ -10,6 +10,7 @@ issuer or audience, ``exp`` passed or ``nbf`` to come (5 s leeway), a claim miss
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -17,12 +18,16 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from jwt.algorithms import RSAAlgorithm
+from jwt.utils import base64url_decode
 
 from sessions_core.access_tokens import AccessTokenClaims, AccessTokenPolicy
 from sessions_core.errors import InvalidAccessTokenError, SessionError
 from sessions_core.signing_keys import ALGORITHM, KeyEntry
 
 MAX_TOKEN_CHARS = 8 * 1024
+_UNREADABLE = (jwt.PyJWTError, SessionError, ValueError, TypeError, KeyError, AttributeError)
+# How many verified tokens a verifier remembers (about 1 KB each).
+VERIFIED_KEPT = 4096
 _TYPES = frozenset({"at+jwt", "application/at+jwt"})
 _REQUIRED = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti", "client_id", "sid", "sct"]
 _INTS = ("sct", "iat", "nbf", "exp", "auth_time", "aal")
@@ -55,18 +60,38 @@ class Verifier:
         self._key_for = key_for
         self._clock = clock
         self._keys: dict[str, RSAPublicKey] = {}
+        # Tokens verified before, oldest first: a client sends the same one for minutes.
+        self._verified: dict[tuple[str, str | None], tuple[AccessTokenClaims, str]] = {}
 
     def verify(self, token: object, *, audience: str | None = None) -> AccessTokenClaims:
         """The claims of a valid token for ``audience`` (None: the default audience
-        only).
+        only). A token verified before is not decoded again: its key must still be
+        published and its times are checked again, which is all that can change.
 
         Raises:
             InvalidAccessTokenError: the token is not valid, for any reason.
         """
         if not isinstance(token, str) or not 0 < len(token) <= MAX_TOKEN_CHARS:
             raise InvalidAccessTokenError()
+        remembered = self._verified.get((token, audience))
+        if remembered is not None:
+            claims, kid = remembered
+            if self._key_for(kid) is None:
+                raise InvalidAccessTokenError("no published key has this kid")
+            self._check_times(claims)
+            return claims
+        verified, kid = self._decode(token, audience)
+        self._check_times(verified)
+        if len(self._verified) >= VERIFIED_KEPT:
+            self._verified.pop(next(iter(self._verified)))
+        self._verified[(token, audience)] = (verified, kid)
+        return verified
+
+    def _decode(self, token: str, audience: str | None) -> tuple[AccessTokenClaims, str]:
         try:
-            header = jwt.get_unverified_header(token)
+            # The header alone, to pick the key: PyJWT decodes (and checks) all of it
+            # below, and decoding it whole twice is most of a verification's CPU.
+            header = json.loads(base64url_decode(token.split(".", 1)[0]))
             kid = header.get("kid")
             if header.get("alg") != ALGORITHM or not isinstance(kid, str):
                 raise InvalidAccessTokenError()
@@ -81,7 +106,7 @@ class Verifier:
                 issuer=self.policy.issuer,
                 leeway=self.policy.leeway,
                 # PyJWT reads the system clock; times are compared with the injected
-                # one below, so that issuing and verifying share one notion of now.
+                # one, so that issuing and verifying share one notion of now.
                 options={
                     "require": _REQUIRED,
                     "strict_aud": True,
@@ -90,12 +115,17 @@ class Verifier:
                     "verify_iat": False,
                 },
             )
-            verified = _claims(claims)
-            self._check_times(verified)
-            return verified
+            return _claims(claims), kid
         except InvalidAccessTokenError:
             raise
-        except (jwt.PyJWTError, SessionError, ValueError, TypeError, KeyError) as error:
+        except (
+            jwt.PyJWTError,
+            SessionError,
+            ValueError,
+            TypeError,
+            KeyError,
+            AttributeError,
+        ) as error:
             raise InvalidAccessTokenError() from error
 
     def _check_times(self, claims: AccessTokenClaims) -> None:

@@ -14,6 +14,7 @@ from sessions_core.keys import UserRef, location_of
 from sessions_core.limits import MAX_EXPIRES_IN, check_user_id
 from sessions_core.models import RevokedReason, Session
 from sessions_core.records import NO_USER, RevocationMarker
+from sessions_core.revocation_feed import user_entries
 from sessions_core.revoking import revoke
 from sessions_core.uses_config import UsesConfig
 
@@ -27,7 +28,8 @@ class UserSessions(UsesConfig):
     def revoke_all(self, user_id: str, *, except_session_id: str | None = None) -> int:
         """Revoke every session of the user but ``except_session_id``.
 
-        The "revoked before now" marker is written first (under every key of the ring,
+        Access tokens' revocation feed hears of it first (`revocation_feed`). The
+        "revoked before now" marker is written next (under every key of the ring,
         so a session created before a key rotation finds its user's marks where its own
         id points): it revokes, on their next read, sessions the index does not show
         yet. Then each listed live session gets its tombstone, with ``revoke_others``
@@ -40,7 +42,11 @@ class UserSessions(UsesConfig):
         marker = RevocationMarker(
             revoked_before=now, keep_session_id=except_session_id, id=secrets.token_hex(8)
         )
-        for ref in self._keys.user_refs(user_id):
+        refs = self._keys.user_refs(user_id)
+        self._append_revocations(
+            user_entries(refs, now, before=now, keep=except_session_id, call=marker.id or "")
+        )
+        for ref in refs:
             self._store.put_marker(ref, marker, expires_at=now + MAX_EXPIRES_IN)
         reason: RevokedReason = "revoke_others" if except_session_id else "revoke_all"
         revoked = 0
@@ -100,6 +106,9 @@ class UserSessions(UsesConfig):
         now = self._now()
         refs = self._keys.user_refs(user_id)
         marker = RevocationMarker(revoked_before=now, id=secrets.token_hex(8))
+        self._append_revocations(
+            user_entries(refs, now, before=now, keep=None, call=marker.id or "")
+        )
         for ref in refs:
             self._store.mark_erased(ref, marker, expires_at=now + MAX_EXPIRES_IN)
         erased = self._delete_what_the_indexes_show(user_id, refs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sessions_core.config import SessionConfig
+from sessions_core.revocation_feed import FeedEntry
 
 
 class UsesConfig:
@@ -15,3 +16,14 @@ class UsesConfig:
         self._keys = config.keys
         self._now = config.now
         self._wait = config.wait
+
+    def _append_revocations(self, entries: list[FeedEntry]) -> None:
+        """Append to the revocation feed, before the revocation itself, when access
+        tokens are issued (a verifier of them learns of revocations only there).
+
+        Raises:
+            StoreUnavailableError: the store did not answer: the revocation must not
+                go on as if its tokens were dead.
+        """
+        if self.config.access_tokens is not None and entries:
+            self._store.append_revocations(entries)

@@ -10,6 +10,7 @@ from sessions_core.changes import applied_to, seen_from, use
 from sessions_core.errors import CorruptItemError
 from sessions_core.models import RevokedReason, Session, ValidationResult
 from sessions_core.records import NO_USER, Loaded, Presented, UserState
+from sessions_core.revocation_feed import session_entry
 from sessions_core.revoking import revoke
 from sessions_core.rules import Verdict, activity_due, check, extended_expiry, sliding_due
 from sessions_core.tokens import parse_token
@@ -101,7 +102,11 @@ class Validator(UsesConfig):
             reason: RevokedReason = "revoke_others" if marker.keep_session_id else "revoke_all"
             revoke(self._store, session.id, at=marker.revoked_before, reason=reason, by=marker.id)
         else:
-            revoke(self._store, session.id, at=self._now(), reason="session_limit")
+            # Its create recorded the eviction in the feed; should that have failed,
+            # this read records it again (the same entry).
+            now = self._now()
+            self._append_revocations([session_entry(session.id, now)])
+            revoke(self._store, session.id, at=now, reason="session_limit")
 
     def revoke_for_reuse(self, session: Session) -> None:
         """Revoke after a retired token was replayed (rule 11); a read-only manager
@@ -112,7 +117,9 @@ class Validator(UsesConfig):
             "a retired token of session %s was presented after its grace; revoking",
             session.id,
         )
-        revoked = revoke(self._store, session.id, at=self._now(), reason="reuse_detected")
+        now = self._now()
+        self._append_revocations([session_entry(session.id, now)])
+        revoked = revoke(self._store, session.id, at=now, reason="reuse_detected")
         if revoked is not None and revoked.limited:
             ref = self._keys.ref_for_session(revoked.user_id, revoked.id)
             self._store.release(ref, revoked.id)

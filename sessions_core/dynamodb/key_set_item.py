@@ -39,7 +39,7 @@ class KeySetItem:
             CorruptItemError: the item is not a key set.
         """
         item = self.table.get(self.key)
-        return _key_set(item) if item else None
+        return key_set_of(item) if item else None
 
     def save(self, key_set: KeySet, *, replacing: str | None) -> KeySet:
         """Write ``key_set`` if the stored version is still ``replacing`` (None: there
@@ -89,7 +89,12 @@ def _entry(fields: Item) -> KeyEntry:
     )
 
 
-def _key_set(item: Item) -> KeySet:
+def key_set_of(item: Item) -> KeySet:
+    """The key set an item holds.
+
+    Raises:
+        CorruptItemError: the item is not a key set.
+    """
     try:
         entries = tuple(_entry(value["M"]) for value in item["keys"]["L"])
         issuer = item.get("issuer", {}).get("S")

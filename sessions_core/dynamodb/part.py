@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sessions_core.dynamodb.items import Layout
+from sessions_core.dynamodb.layout import Layout
 from sessions_core.dynamodb.table import Table
 
 

@@ -19,6 +19,7 @@ from sessions_core.dynamodb.activity_items import ActivityItems
 from sessions_core.dynamodb.cleanup import Cleanup
 from sessions_core.dynamodb.client import make_client
 from sessions_core.dynamodb.erasure import Erasure
+from sessions_core.dynamodb.feed_items import FeedItems
 from sessions_core.dynamodb.items import DEFAULT_EXPIRY_SHARDS, Layout
 from sessions_core.dynamodb.login_counters import LoginCounters
 from sessions_core.dynamodb.session_reads import SessionReads
@@ -35,7 +36,14 @@ INDEX_LAG = timedelta(seconds=1)
 
 
 class DynamoDBSessionStore(
-    SessionReads, SessionWrites, UserItems, ActivityItems, LoginCounters, Erasure, Cleanup
+    SessionReads,
+    SessionWrites,
+    UserItems,
+    ActivityItems,
+    LoginCounters,
+    FeedItems,
+    Erasure,
+    Cleanup,
 ):
     """Sessions in a DynamoDB table shaped as `schema` (and template.yaml) declares.
 
