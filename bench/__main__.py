@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.authorizer_cost import cost_model, measure_authorizer_requests
 from bench.cleanup import measure_cleanup, measure_idle_cleanup
 from bench.coldstart import measure_cold_start
 from bench.cost import measure_costs
@@ -94,8 +95,20 @@ def main() -> int:
     results["cpu"]["access_tokens"] = measure_tokens()
     say(f"5/{STEPS} latency over moto_server and dynalite ...")
     results["latency"] = measure_latency()
-    say(f"6/{STEPS} cold start: import and first request, fresh interpreters ...")
+    say(f"6/{STEPS} cold start and the authorizer per credential, with its cost ...")
     results["coldstart"] = measure_cold_start()
+    warm = results["coldstart"]["warm"]
+    requests = measure_authorizer_requests()
+    results["authorizer"] = {
+        "requests": requests,
+        "cost": cost_model(
+            requests,
+            {
+                "session_token": warm["authorizer"]["median_ms"],
+                "access_token": warm["authorizer, access token"]["median_ms"],
+            },
+        ),
+    }
     say(f"7/{STEPS} peers: express-session + connect-dynamodb, Flask-Session, ours ...")
     results["peers"] = measure_peers()
     results["seconds"] = round(time.perf_counter() - started, 1)

@@ -12,6 +12,7 @@ import re
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ROOT / "tests" / "events"
 TABLE = "bench-cold"
 KEY = "c" * 64
+ISSUER = "https://bench.execute-api.us-east-1.amazonaws.com"
 LAMBDA_ENV = {
     "AWS_REGION": "us-east-1",
     "AWS_DEFAULT_REGION": "us-east-1",
@@ -48,9 +50,12 @@ CONTEXT = (
 )
 
 
-def _programs(token: str) -> dict[str, str]:
+def _programs(token: str, access_token: str) -> dict[str, str]:
     authorizer = (EVENTS / "authorizer_request.json").read_text().replace("TOKEN", token)
     api = (EVENTS / "me_session_cookie.json").read_text().replace("TOKEN", token)
+    bearer = json.loads((EVENTS / "authorizer_request.json").read_text())
+    bearer.pop("cookies")
+    bearer["headers"]["authorization"] = f"Bearer {access_token}"
     return {
         "floor: boto3 client + get_item": (
             "import boto3\n"
@@ -59,6 +64,9 @@ def _programs(token: str) -> dict[str, str]:
         "authorizer: import + first request": CONTEXT
         + "import json\nimport handlers.authorizer as h\n"
         + f"assert h.handler(json.loads({authorizer!r}), Context())['isAuthorized']",
+        "authorizer, access token: import + first": CONTEXT
+        + "import json\nimport handlers.authorizer as h\n"
+        + f"assert h.handler(json.loads({json.dumps(bearer)!r}), Context())['isAuthorized']",
         "api: import + GET /me/session": CONTEXT
         + "import json\nimport handlers.api as h\n"
         + f"assert h.handler(json.loads({api!r}), Context())['statusCode'] == 200",
@@ -78,7 +86,8 @@ def measure_cold_start(runs: int = 15, warm_calls: int = 300) -> dict[str, Any]:
         store.create_table()
         manager = SessionManager(SessionConfig(store, secret_key=KEY))
         token = manager.create(user_id="bench", user_agent="Firefox/140.0").token or ""
-        programs = _programs(token)
+        access_token = deployed_access_token(store, token)
+        programs = _programs(token, access_token)
         samples: dict[str, list[float]] = {name: [] for name in programs}
         for _ in range(runs):
             for name, code in programs.items():
@@ -93,26 +102,35 @@ def measure_cold_start(runs: int = 15, warm_calls: int = 300) -> dict[str, Any]:
             name: {**figure.as_dict(), "over_floor": figure.median / floor}
             for name, figure in figures.items()
         }
-        out["warm"] = _warm(server.url, token, warm_calls)
+        out["warm"] = _warm(server.url, token, warm_calls, access_token)
         out["top_imports"] = {
             name: top_imports(programs[name], server.url)
-            for name in ("authorizer: import + first request", "api: import + GET /me/session")
+            for name in (
+                "authorizer: import + first request",
+                "authorizer, access token: import + first",
+                "api: import + GET /me/session",
+            )
         }
         return out
     finally:
         server.stop()
 
 
-def _warm(endpoint: str, token: str, calls: int) -> dict[str, Any]:
+def _warm(endpoint: str, token: str, calls: int, access_token: str) -> dict[str, Any]:
     """The authorizer handler per warm request vs the bare reads it stands for."""
+    bearer = json.loads((EVENTS / "authorizer_request.json").read_text())
+    bearer.pop("cookies")
+    bearer["headers"]["authorization"] = f"Bearer {access_token}"
     code = (
         CONTEXT
         + "import json, statistics, time, boto3\nimport handlers.authorizer as h\n"
         + f"event = json.loads({(EVENTS / 'authorizer_request.json').read_text().replace('TOKEN', token)!r})\n"
+        + f"bearer = json.loads({json.dumps(bearer)!r})\n"
         + "c = boto3.client('dynamodb'); ctx = Context()\n"
         + f"key = {{'id': {{'S': 'session:' + {token.split('.', maxsplit=1)[0]!r}}}}}\n"
         + "work = {\n"
         + " 'authorizer': lambda: h.handler(event, ctx),\n"
+        + " 'authorizer, access token': lambda: h.handler(bearer, ctx),\n"
         + f" 'get_item': lambda: c.get_item(TableName={TABLE!r}, Key=key, ConsistentRead=True),\n"
         + f" 'batch_get_item (2 keys)': lambda: c.batch_get_item(RequestItems={{{TABLE!r}: "
         + "{'Keys': [key, {'id': {'S': 'session:user:x'}}], 'ConsistentRead': True}}),\n"
@@ -135,6 +153,28 @@ def _warm(endpoint: str, token: str, calls: int) -> dict[str, Any]:
     medians: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
     floor = medians["get_item"]
     return {name: {"median_ms": ms, "over_get_item": ms / floor} for name, ms in medians.items()}
+
+
+def deployed_access_token(store: DynamoDBSessionStore, token: str) -> str:
+    """An access token for the session ``token`` names, signed with a key whose public
+    half is in the table's key set, as a deployment's would be (the private key is a
+    local one here: KMS is not what a cold start of the authorizer touches)."""
+    import tempfile
+
+    from sessions_core.access_tokens import AccessTokenPolicy
+    from sessions_core.dynamodb.key_set_item import KeySetItem
+    from sessions_core.dynamodb.layout import Layout
+    from sessions_core.local_signing_keys import LocalSigningKeys
+    from sessions_core.signing_keys import KeySet
+    from sessions_core.token_service import AccessTokens, CachedKeys
+
+    keys = LocalSigningKeys(Path(tempfile.mkdtemp(prefix="bench-keys-")) / "keys.json")
+    manager = SessionManager(SessionConfig(store, secret_key=KEY))
+    published = KeySet(keys.load(manager.config.now()).entries, issuer=ISSUER)
+    KeySetItem(store.table, Layout(store.prefix)).save(published, replacing=None)
+    tokens = AccessTokens(AccessTokenPolicy(ISSUER, ("api",)), CachedKeys(keys, manager.config.now))
+    issuing = SessionManager(SessionConfig(store, secret_key=KEY, access_tokens=tokens))
+    return issuing.issue_access_token(token, expires_in=timedelta(hours=1)).access_token
 
 
 def top_imports(code: str, endpoint: str, count: int = 8) -> list[dict[str, Any]]:

@@ -1,7 +1,8 @@
 """HTTP API Lambda authorizer (payload 2.0, simple responses).
 
 On the hot path of every API that uses it, so it imports only the core and the
-credential parser: no HTTP framework, no Powertools. Fails closed: a store outage
+credential parser: no HTTP framework, no Powertools, and the models only for a session
+token (`wiring.Runtime` builds the manager on first use). Fails closed: a store outage
 denies (API Gateway answers 403 to the caller) and is logged.
 """
 
@@ -15,13 +16,15 @@ from handlers.coldstart import imports_without_gc
 with imports_without_gc():
     from handlers.client_origin import client_origin
     from handlers.credentials import cookie_allowed, credential_from
-    from handlers.wiring import Wiring
-    from sessions_core import SessionError
+    from handlers.wiring import Runtime, Wiring
+    from sessions_core.errors import SessionError
 
 logger = logging.getLogger("sessions.authorizer")
 logger.setLevel(logging.INFO)
 
 DENY: dict[str, Any] = {"isAuthorized": False}
+# A session token is ``<id>.<secret>``; an access token is a JWT (three parts).
+ACCESS_TOKEN_DOTS = 2
 
 # Built on the first event of each cold start (no metrics here: no Powertools).
 wiring = Wiring()
@@ -34,7 +37,9 @@ def _dict(value: Any) -> dict[str, Any]:
 def handler(event: Any, context: Any) -> dict[str, Any]:
     """Allow with ``{userId, sessionId, authenticatedAt, aal, credential}`` in the
     context, or deny. ``credential`` says how the caller proved it (``bearer`` or
-    ``cookie``), so the API behind may apply its own policy.
+    ``cookie``: a session token, read in DynamoDB; ``access_token``: a JWT verified
+    here against the key set and the revocation feed, no read while the feed is
+    fresh), so the API behind may apply its own policy.
 
     A cookie on a method that changes state (anything but GET, HEAD, OPTIONS) must come
     from an allowed ``Origin`` (or, without one, ``Sec-Fetch-Site: same-origin``):
@@ -58,6 +63,8 @@ def _decide(event: dict[str, Any]) -> dict[str, Any]:
     if credential is None:
         return DENY
     runtime = wiring.runtime()
+    if credential.token.count(".") == ACCESS_TOKEN_DOTS:
+        return _access_token(runtime, credential.token)
     if credential.source == "cookie":
         method = _dict(_dict(event.get("requestContext")).get("http")).get("method")
         if not cookie_allowed(str(method or ""), headers, runtime.settings.allowed_origins):
@@ -83,5 +90,22 @@ def _decide(event: dict[str, Any]) -> dict[str, Any]:
             "authenticatedAt": int(proved.timestamp()),
             "aal": session.aal,
             "credential": credential.source,
+        },
+    }
+
+
+def _access_token(runtime: Runtime, token: str) -> dict[str, Any]:
+    # A JWT: verified here, checked against the revocation feed; no session read.
+    claims = runtime.token_authorizer.authorize(token)
+    if claims is None:
+        return DENY
+    return {
+        "isAuthorized": True,
+        "context": {
+            "userId": claims.sub,
+            "sessionId": claims.sid,
+            "authenticatedAt": claims.auth_time,
+            "aal": claims.aal,
+            "credential": "access_token",
         },
     }

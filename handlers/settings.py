@@ -31,6 +31,7 @@ from sessions_core.config import (
 from sessions_core.errors import KeyConfigurationError, SessionError
 from sessions_core.key_files import SIGNING_KEYS_FILE, local_key_path
 from sessions_core.keys import KeyRing, local_key_ring
+from sessions_core.revocation_feed import DEFAULT_MAX_STALENESS, DEFAULT_POLL
 
 DEFAULT_AUDIENCES = ("api",)
 DEFAULT_CLIENT_ID = "sessions"
@@ -71,6 +72,13 @@ def _whole(raw: str) -> int:
 
 def _seconds(raw: str) -> timedelta:
     return timedelta(seconds=_whole(raw))
+
+
+def _positive_seconds(raw: str) -> timedelta:
+    seconds = _whole(raw)
+    if not seconds:
+        raise ValueError("1 second or more")
+    return timedelta(seconds=seconds)
 
 
 def _seconds_or_none(raw: str) -> timedelta | None:
@@ -187,6 +195,15 @@ class Settings:
     signing_key_id: str | None = _var("SESSIONS_SIGNING_KEY_ID", None)
     signing_key_secret: str | None = _var("SESSIONS_SIGNING_KEY_SECRET", None)
     url_suffix: str = _var("SESSIONS_URL_SUFFIX", "amazonaws.com")
+    # The authorizer: the one audience it accepts (None: the first of the token
+    # audiences), and how fresh its view of the revocation feed must be.
+    authorizer_audience: str | None = _var("SESSIONS_AUTHORIZER_AUDIENCE", None)
+    revocation_poll: timedelta = _var(
+        "SESSIONS_REVOCATION_POLL_SECONDS", DEFAULT_POLL, _positive_seconds
+    )
+    revocation_max_staleness: timedelta = _var(
+        "SESSIONS_REVOCATION_MAX_STALENESS_SECONDS", DEFAULT_MAX_STALENESS, _positive_seconds
+    )
     # Set by Lambda itself: where the key set and the keys are (the table and KMS, or
     # this machine's files).
     lambda_function: str | None = _var("AWS_LAMBDA_FUNCTION_NAME", None)

@@ -11,24 +11,85 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from handlers.settings import Settings
 from handlers.token_keys import build_access_tokens
-from sessions_core import DynamoDBSessionStore, SessionConfig, SessionManager
 from sessions_core.clock import system_clock
 from sessions_core.dynamodb.client import make_client
+from sessions_core.dynamodb.table import Table
+
+if TYPE_CHECKING:
+    from handlers.token_authorizer import TokenAuthorizer
+    from sessions_core import SessionManager
 
 
-@dataclass(frozen=True)
 class Runtime:
-    """The settings and what is built from them: the manager, and the clients an entry
-    point may need besides (built on first use)."""
+    """The settings and what is built from them, each on first use: the manager (given,
+    in tests and `sessions serve`), the DynamoDB client and table, the clock, the
+    authorizer's access token checks, the EventBridge client. An authorizer that only
+    sees access tokens never builds the manager (nor loads the models)."""
 
-    settings: Settings
-    manager: SessionManager
+    def __init__(
+        self,
+        settings: Settings,
+        manager: SessionManager | None = None,
+        *,
+        observer: Callable[[str], None] | None = None,
+        creates_key_set: bool = False,
+    ) -> None:
+        self.settings = settings
+        self._manager = manager
+        self._observer = observer
+        self._creates_key_set = creates_key_set
+
+    @property
+    def manager(self) -> SessionManager:
+        """The manager (built on first use from the settings, on this runtime's client)."""
+        if self._manager is None:
+            self._manager = build_manager(
+                self.settings,
+                observer=self._observer,
+                creates_key_set=self._creates_key_set,
+                client=self.client,
+            )
+        return self._manager
+
+    @cached_property
+    def client(self) -> Any:
+        """The DynamoDB client: the given manager's, else one from the settings."""
+        given = self._given_table()
+        if given is not None:
+            return given.client
+        return make_client(
+            endpoint_url=self.settings.dynamodb_endpoint,
+            region_name=self.settings.region,
+            credentials=self.settings.local_credentials,
+        )
+
+    @cached_property
+    def table(self) -> Table:
+        """The sessions table: the given manager's, else the settings' on `client`."""
+        return self._given_table() or Table(self.settings.table, self.client)
+
+    def _given_table(self) -> Table | None:
+        store = self._manager.config.namespaced_store if self._manager is not None else None
+        found = getattr(store, "table", None)
+        return found if isinstance(found, Table) else None
+
+    @cached_property
+    def clock(self) -> Callable[[], datetime]:
+        """The clock: the given manager's (a test's), else the system's."""
+        return self._manager.config.now if self._manager is not None else system_clock
+
+    @cached_property
+    def token_authorizer(self) -> TokenAuthorizer:
+        """The authorizer's access token checks (`token_authorizer`)."""
+        from handlers.token_authorizer import TokenAuthorizer  # noqa: PLC0415
+
+        return TokenAuthorizer(self.settings, self.table, self.clock)
 
     @cached_property
     def events(self) -> Any:
@@ -44,12 +105,20 @@ def build_manager(
     observer: Callable[[str], None] | None = None,
     creates_key_set: bool = False,
     issuer: str | None = None,
+    client: Any = None,
 ) -> SessionManager:
     """A manager on the settings' table: one client with explicit timeouts and retries,
     the deployment's key, access tokens (`token_keys`; the key set created on first
     use when ``creates_key_set``, ``issuer`` when none is configured), and ``observer``
-    told what the manager reports. Every value comes from ``settings``."""
-    client = make_client(
+    told what the manager reports. Every value comes from ``settings`` (the client too,
+    unless one is given)."""
+    from sessions_core import (  # noqa: PLC0415 - the models, only for the manager
+        DynamoDBSessionStore,
+        SessionConfig,
+        SessionManager,
+    )
+
+    client = client or make_client(
         endpoint_url=settings.dynamodb_endpoint,
         region_name=settings.region,
         credentials=settings.local_credentials,
@@ -99,11 +168,11 @@ class Wiring:
             SettingsError, KeyConfigurationError: the environment is not valid.
         """
         if self._runtime is None:
-            settings = Settings.from_env()
-            manager = build_manager(
-                settings, observer=self._observer, creates_key_set=self._creates_key_set
+            self._runtime = Runtime(
+                Settings.from_env(),
+                observer=self._observer,
+                creates_key_set=self._creates_key_set,
             )
-            self._runtime = Runtime(settings, manager)
         return self._runtime
 
     def use(self, runtime: Runtime | None) -> Runtime | None:

@@ -105,12 +105,19 @@ class _RawBody:
 
 
 def inject_error(
-    client: Any, operation: str, code: str, *, times: int = 10**9, status: int = 400
+    client: Any,
+    operation: str,
+    code: str,
+    *,
+    times: int = 10**9,
+    status: int = 400,
+    active: Any = None,
 ) -> list[int]:
     """Make ``operation`` answer ``code`` (HTTP ``status``) for its next ``times`` sends.
 
     Hooked on ``before-send``, so botocore's own retry logic sees the failures exactly
-    as it would see DynamoDB's. Returns a list that grows by one per injected failure.
+    as it would see DynamoDB's; ``active`` (a callable), when given, says whether to
+    fail now. Returns a list that grows by one per injected failure.
     """
     import json
 
@@ -119,7 +126,7 @@ def inject_error(
     injected: list[int] = []
 
     def fail(request: Any, **_: Any) -> Any:
-        if len(injected) >= times:
+        if len(injected) >= times or (active is not None and not active()):
             return None
         injected.append(1)
         body = json.dumps({"__type": f"com.amazonaws.dynamodb.v20120810#{code}", "message": code})
@@ -171,16 +178,17 @@ def local_access_tokens(
     clock: Any, *, issuer: str | None = None, audiences: tuple[str, ...] = ("api", "reports")
 ) -> Any:
     """Access tokens as a handler run outside Lambda has them (the test key directory's
-    signing key file), on ``clock``."""
+    signing key file), on ``clock`` (None: the system's)."""
     from handlers.token_keys import LOCAL_ISSUER
     from sessions_core.access_tokens import AccessTokenPolicy
+    from sessions_core.clock import system_clock
     from sessions_core.key_files import SIGNING_KEYS_FILE, local_key_path
     from sessions_core.local_signing_keys import LocalSigningKeys
     from sessions_core.token_service import AccessTokens, CachedKeys
 
     policy = AccessTokenPolicy(issuer or LOCAL_ISSUER, audiences)
     keys = LocalSigningKeys(local_key_path(SIGNING_KEYS_FILE))
-    return AccessTokens(policy, CachedKeys(keys, clock))
+    return AccessTokens(policy, CachedKeys(keys, clock or system_clock))
 
 
 def server_store(started: dict[str, Any], name: str) -> Any:

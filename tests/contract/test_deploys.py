@@ -179,3 +179,14 @@ def test_an_api_metric_rollback_alarm_would_close_a_cycle() -> None:
 def test_the_runbook_says_what_to_do_for_every_alarm(alarm: str) -> None:
     runbook = (ROOT / "docs" / "operations.md").read_text()
     assert re.search(rf"^#+ .*`{alarm}`", runbook, re.MULTILINE), f"no runbook entry: {alarm}"
+
+
+def test_the_authorizer_never_caches_and_its_cached_twin_keys_on_the_header() -> None:
+    body = _transformed(_source())["Resources"]["SessionsApi"]["Properties"]["Body"]
+    schemes = body["components"]["securitySchemes"]
+    plain = schemes["SessionAuthorizer"]["x-amazon-apigateway-authorizer"]
+    cached = schemes["CachedSessionAuthorizer"]["x-amazon-apigateway-authorizer"]
+    assert (plain["identitySource"], plain["authorizerResultTtlInSeconds"]) == ([], 0)
+    assert cached["identitySource"] == ["$request.header.Authorization"]
+    assert cached["authorizerResultTtlInSeconds"] == {"Ref": "AuthorizerCacheSeconds"}
+    assert _source()["Parameters"]["AuthorizerCacheSeconds"]["Default"] == 0

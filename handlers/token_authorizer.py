@@ -1,0 +1,148 @@
+"""The authorizer's access token checks: verified locally against the key set it holds,
+then checked against its snapshot of the revocation feed. Zero DynamoDB requests per
+authorization while the snapshot is fresh.
+
+Lambda freezes idle containers, so nothing reads in the background: a request is
+decided on a snapshot whose read began at most ``SESSIONS_REVOCATION_POLL_SECONDS``
+ago, else it reads first (one BatchGetItem). Deployed, the key set is read in that same
+request when it is due (every 5 minutes, or an unknown kid at most once a minute): a
+cold container's first access token costs one request. If a read fails, the last
+snapshot serves until ``SESSIONS_REVOCATION_MAX_STALENESS_SECONDS`` after its read
+began; then access tokens are denied until a read succeeds (fail closed).
+
+Light on purpose: no models, no HTTP framework (the authorizer's cold path).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from handlers.token_keys import LOCAL_ISSUER
+from sessions_core.access_tokens import AccessTokenClaims, AccessTokenPolicy
+from sessions_core.dynamodb import feed_items
+from sessions_core.dynamodb.key_set_item import key_set_of
+from sessions_core.dynamodb.layout import Layout
+from sessions_core.errors import InvalidAccessTokenError, KeyConfigurationError, SessionError
+from sessions_core.revocation_feed import FeedSnapshot, TokenFacts
+from sessions_core.signing_keys import KeyEntry, KeySet, Signer
+from sessions_core.token_service import AccessTokens, CachedKeys, KeySource
+
+if TYPE_CHECKING:
+    from handlers.settings import Settings
+    from sessions_core.dynamodb.table import Table
+
+logger = logging.getLogger("sessions.authorizer")
+# After a failed read, the next try waits this long: a DynamoDB outage must not turn
+# every authorization into a request.
+RETRY_AFTER = timedelta(seconds=1)
+
+
+class FeedReader:
+    """The snapshot of the feed, and the one request that refreshes it (the key-set
+    item too, when asked)."""
+
+    def __init__(self, table: Table, layout: Layout) -> None:
+        self.table = table
+        self.layout = layout
+        self.snapshot = FeedSnapshot()
+        self.reads = 0
+        self._lock = threading.Lock()
+
+    def refresh(self, now: datetime, *, key_set: bool = False) -> KeySet | None:
+        """Read what the snapshot needs since its last read (and the key set).
+
+        Raises:
+            StoreUnavailableError, CorruptItemError: the read failed.
+        """
+        with self._lock:
+            since, until = self.snapshot.window(now)
+            also = [self.layout.signing_keys_key()] if key_set else []
+            entries, items = feed_items.read(self.table, self.layout, since, until, also=also)
+            self.reads += 1
+            self.snapshot.merge(entries, began=now)
+        if not key_set:
+            return None
+        item = items.get(self.layout.signing_keys_key()["id"]["S"])
+        return key_set_of(item) if item else KeySet()
+
+
+class KeySetInFeedRead(KeySource):
+    """The deployed key set, read in the same request as the feed."""
+
+    def __init__(self, reader: FeedReader) -> None:
+        self.reader = reader
+
+    def load(self, now: datetime) -> KeySet:
+        """The key set (and, in passing, a fresh feed snapshot)."""
+        return self.reader.refresh(now, key_set=True) or KeySet()
+
+    def signer(self, entry: KeyEntry) -> Signer:
+        """Never: the authorizer verifies only.
+
+        Raises:
+            KeyConfigurationError: always.
+        """
+        raise KeyConfigurationError("the authorizer does not sign")
+
+
+class TokenAuthorizer:
+    """Decides on access tokens for one audience (``SESSIONS_AUTHORIZER_AUDIENCE``)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        table: Table,
+        clock: Callable[[], datetime],
+        *,
+        source: KeySource | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.poll = settings.revocation_poll
+        self.max_staleness = settings.revocation_max_staleness
+        self.reader = FeedReader(table, Layout(settings.prefix, settings.expiry_shards))
+        if source is None and settings.in_lambda:
+            source = KeySetInFeedRead(self.reader)
+        elif source is None:
+            from sessions_core.local_signing_keys import LocalSigningKeys  # noqa: PLC0415
+
+            source = LocalSigningKeys(settings.local_signing_keys_file)
+        audience = settings.authorizer_audience or settings.token_audiences[0]
+        issuer = settings.token_issuer or ("" if settings.in_lambda else LOCAL_ISSUER)
+        policy = AccessTokenPolicy(issuer, (audience,), client_id=settings.token_client_id)
+        self.tokens = AccessTokens(policy, CachedKeys(source, clock))
+        self._retry_at: datetime | None = None
+
+    def authorize(self, token: str) -> AccessTokenClaims | None:
+        """The claims of a token that is valid and not revoked, else None (never an
+        exception: what cannot be decided is a deny)."""
+        try:
+            claims = self.tokens.verify(token)
+        except InvalidAccessTokenError:
+            return None
+        now = self.clock()
+        if not self._fresh_enough(now):
+            return None
+        facts = TokenFacts(
+            claims.sid,
+            self.settings.keys.ref_for_session(claims.sub, claims.sid),
+            datetime.fromtimestamp(claims.sct / 1000, UTC),
+            datetime.fromtimestamp(claims.iat, UTC),
+        )
+        return None if self.reader.snapshot.denies(facts) else claims
+
+    def _fresh_enough(self, now: datetime) -> bool:
+        age = self.reader.snapshot.age(now)
+        if (age is None or age > self.poll) and (self._retry_at is None or now >= self._retry_at):
+            try:
+                self.reader.refresh(now)
+                self._retry_at = None
+            except SessionError as error:
+                self._retry_at = now + RETRY_AFTER
+                logger.error("revocation feed unreadable: %s", error.code)
+            age = self.reader.snapshot.age(now)
+        return age is not None and age <= self.max_staleness
