@@ -48,8 +48,19 @@ test-py313:
 # Everything CI runs: lint, types, tests on 3.11 and 3.13, the template checks.
 ci: test test-py313 check-template
 
-serve: install
-	$(BIN)/sessions serve --demo
+# Only what serving needs (the `local` extra), with a line per step; PORT is honoured.
+SERVE_STAMP := $(VENV)/.installed-local
+PORT ?= 3000
+
+$(SERVE_STAMP): pyproject.toml
+	@test -x $(BIN)/python || { echo "serve 1/3: creating .venv"; $(PYTHON) -m venv $(VENV); }
+	@echo "serve 2/3: installing what serving needs (pip install -e '.[local]', about 30 s the first time)"
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[local]'
+	@touch $(SERVE_STAMP)
+
+serve: $(SERVE_STAMP)
+	@echo "serve 3/3: starting sessions serve --demo on port $(PORT)"
+	@$(BIN)/sessions serve --demo --port $(PORT)
 
 # Benchmarks: prints the table and writes bench/results.json (about half a minute).
 bench: install

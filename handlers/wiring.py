@@ -15,6 +15,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from handlers.coldstart import imports_without_gc
 from handlers.settings import Settings
 from handlers.token_keys import build_access_tokens
 from sessions_core.clock import system_clock
@@ -49,12 +50,14 @@ class Runtime:
     def manager(self) -> SessionManager:
         """The manager (built on first use from the settings, on this runtime's client)."""
         if self._manager is None:
-            self._manager = build_manager(
-                self.settings,
-                observer=self._observer,
-                creates_key_set=self._creates_key_set,
-                client=self.client,
-            )
+            # A cold start's imports (the models) and client: as the entry points' own.
+            with imports_without_gc():
+                self._manager = build_manager(
+                    self.settings,
+                    observer=self._observer,
+                    creates_key_set=self._creates_key_set,
+                    client=self.client,
+                )
         return self._manager
 
     @cached_property
@@ -63,11 +66,12 @@ class Runtime:
         given = self._given_table()
         if given is not None:
             return given.client
-        return make_client(
-            endpoint_url=self.settings.dynamodb_endpoint,
-            region_name=self.settings.region,
-            credentials=self.settings.local_credentials,
-        )
+        with imports_without_gc():
+            return make_client(
+                endpoint_url=self.settings.dynamodb_endpoint,
+                region_name=self.settings.region,
+                credentials=self.settings.local_credentials,
+            )
 
     @cached_property
     def table(self) -> Table:
@@ -87,9 +91,13 @@ class Runtime:
     @cached_property
     def token_authorizer(self) -> TokenAuthorizer:
         """The authorizer's access token checks (`token_authorizer`)."""
-        from handlers.token_authorizer import TokenAuthorizer  # noqa: PLC0415
+        # The access token path's own imports (PyJWT, cryptography) are a cold start's
+        # too: the same treatment as the entry point's.
+        with imports_without_gc():
+            import sessions_core.token_verify  # noqa: F401, PLC0415
+            from handlers.token_authorizer import TokenAuthorizer  # noqa: PLC0415
 
-        return TokenAuthorizer(self.settings, self.table, self.clock)
+            return TokenAuthorizer(self.settings, self.table, self.clock)
 
     @cached_property
     def events(self) -> Any:
@@ -173,6 +181,10 @@ class Wiring:
                 observer=self._observer,
                 creates_key_set=self._creates_key_set,
             )
+        return self._runtime
+
+    def runtime_if_built(self) -> Runtime | None:
+        """The runtime in use, without building one."""
         return self._runtime
 
     def use(self, runtime: Runtime | None) -> Runtime | None:

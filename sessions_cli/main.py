@@ -38,7 +38,12 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = add("serve", "serve the API of template.yaml on a local port")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=3000)
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=os.environ.get("PORT") or "3000",  # argparse checks it as it does --port
+        help="port to listen on (default: PORT, else 3000)",
+    )
     serve.add_argument(
         "--demo", action="store_true", help="also serve the example login and account page at /"
     )
@@ -129,6 +134,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 3
     except (SessionError, ValueError, json.JSONDecodeError) as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:  # never a traceback: one line, and where to report it
+        print(
+            f"error: unexpected {type(error).__name__}: {error} (please report it with the "
+            "command you ran)",
+            file=sys.stderr,
+        )
         return 2
     return code
 

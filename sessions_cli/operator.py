@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import botocore.session
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from handlers.bus import publish_user_erased
 from handlers.settings import PREVIOUS_KEYS_ENV, SECRET_KEY_ENV, Settings
@@ -49,7 +50,8 @@ def settings_for(args: argparse.Namespace) -> Settings:
         elif not local:
             raise ValueError(
                 "this table is on AWS: give its key with --secret-arn ARN (the "
-                f"SessionsSecretKey resource of your stack) or {SECRET_KEY_ENV}"
+                f"SessionsSecretKey resource of your stack) or {SECRET_KEY_ENV}; for a "
+                "table on this machine, pass --endpoint-url (e.g. http://127.0.0.1:8000)"
             )
     settings = Settings.from_env(env, keys=keys)
     has_credentials = botocore.session.get_session().get_credentials() is not None
@@ -62,10 +64,36 @@ def settings_for(args: argparse.Namespace) -> Settings:
 
 
 def _key_from_secret(arn: str, previous: str) -> KeyRing:
+    """The deployment key from the secret ``arn`` (its region is the ARN's).
+
+    Raises:
+        ValueError: the secret cannot be read, with why in plain words.
+    """
+    parts = arn.split(":")
+    region = parts[3] if len(parts) > 3 and parts[2] == "secretsmanager" else None
+    if not region:
+        raise ValueError(f"--secret-arn must be a Secrets Manager secret ARN, not {arn!r}")
     client: SecretsManagerClient = botocore.session.get_session().create_client(  # type: ignore[assignment]
-        "secretsmanager"
+        "secretsmanager", region_name=region
     )
-    return KeyRing.from_text(client.get_secret_value(SecretId=arn)["SecretString"], previous)
+    try:
+        text = client.get_secret_value(SecretId=arn)["SecretString"]
+    except NoCredentialsError as error:
+        raise ValueError(
+            "no AWS credentials to read the key's secret with: set AWS_PROFILE, or "
+            "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+        ) from error
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        raise ValueError(
+            f"cannot read the secret {arn} ({code}): check the ARN and that your role may "
+            "call secretsmanager:GetSecretValue on it"
+        ) from error
+    except BotoCoreError as error:
+        raise ValueError(
+            f"Secrets Manager in {region} could not be reached ({type(error).__name__})"
+        ) from error
+    return KeyRing.from_text(text, previous)
 
 
 def runtime_for(args: argparse.Namespace) -> Runtime:

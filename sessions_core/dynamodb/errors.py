@@ -100,8 +100,13 @@ def translate(error: Exception, table_name: str) -> SessionError:
     if isinstance(error, ParamValidationError):
         # Our request was malformed before it left: a bug, not an outage.
         return SessionError("invalid DynamoDB request (a bug)", code="store_error")
-    if isinstance(error, NoCredentialsError | PartialCredentialsError | NoRegionError):
-        return StoreConfigurationError(f"AWS client is not configured ({type(error).__name__})")
+    if isinstance(error, NoCredentialsError | PartialCredentialsError):
+        return StoreConfigurationError(
+            "no AWS credentials were found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY (any values do for a table on this machine)"
+        )
+    if isinstance(error, NoRegionError):
+        return StoreConfigurationError("no AWS region is set: set AWS_REGION (e.g. eu-west-1)")
     if isinstance(error, ConnectionError | HTTPClientError | BotoCoreError):
         return StoreUnavailableError(f"DynamoDB could not be reached ({type(error).__name__})")
     return SessionError(f"unexpected store failure ({type(error).__name__})", code="store_error")

@@ -149,3 +149,39 @@ def test_api_gateway_jwt_authorizer_checks_pass_and_fail_where_they_should(serve
     assert api_gateway_jwt_authorizer(jwks, served.url, ["other"], token, now) is None
     assert api_gateway_jwt_authorizer(jwks, served.url, ["api"], token, now + 301) is None
     assert api_gateway_jwt_authorizer({"keys": []}, served.url, ["api"], token, now) is None
+
+
+def test_a_locally_invoked_authorizer_with_serves_variables_honours_its_revocations(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import re
+
+    from handlers import authorizer
+
+    shared = {
+        "SESSIONS_TOKEN_ISSUER": "https://issuer.test",
+        "SESSIONS_REVOCATION_POLL_SECONDS": "1",
+        "SESSIONS_TABLE": "local-authorizer",
+    }
+    server = start_serve(tmp_path_factory.mktemp("local") / "serve.log", env=shared)
+    previous = authorizer.wiring.runtime_if_built()
+    try:
+        moto_url = re.search(r"at (http://127\.0\.0\.1:\d+)", server.log.read_text())
+        assert moto_url is not None
+        for name, value in {**shared, "AWS_ENDPOINT_URL_DYNAMODB": moto_url.group(1)}.items():
+            monkeypatch.setenv(name, value)
+        authorizer.wiring.use(None)  # built from this environment, as in Lambda
+        created = call(server, "POST", "/sessions", {"userId": "alice"}).body
+        bearer = {"Authorization": f"Bearer {created['token']}"}
+        token = call(server, "POST", "/me/token", {}, headers=bearer).body["accessToken"]
+        event = {"headers": {"authorization": f"Bearer {token}"}}
+        assert authorizer.handler(event, None)["isAuthorized"]
+        assert call(server, "DELETE", "/me/session", headers=bearer).status == 204
+        deadline = time.monotonic() + 3
+        while authorizer.handler(event, None)["isAuthorized"]:
+            assert time.monotonic() < deadline, "the logout was not honoured"
+            time.sleep(0.1)
+    finally:
+        authorizer.wiring.use(previous)
+        server.process.terminate()
+        server.process.wait(timeout=10)
