@@ -29,6 +29,12 @@ def _table(client: Any, name: str) -> None:
         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
         BillingMode="PAY_PER_REQUEST",
     )
+    # dynalite answers CreateTable before the table is ACTIVE (even with
+    # --createTableMs 0 the switch is asynchronous), and a PutItem in between is a
+    # ResourceNotFoundException, so wait as a real deployment would.
+    client.get_waiter("table_exists").wait(
+        TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 30}
+    )
 
 
 @pytest.mark.parametrize("server", ["moto_server", "dynalite"])
