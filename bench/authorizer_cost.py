@@ -117,7 +117,7 @@ def cost_model(requests: dict[str, Any], warm_ms: dict[str, float]) -> dict[str,
     session = lambda_cost(warm_ms["session_token"], AUTHORIZER_GB) + reads("session_token")
     access = lambda_cost(warm_ms["access_token"], AUTHORIZER_GB) + reads("access_token")
     modes = {
-        "session token, our authorizer": (session, "none: the next request is refused"),
+        "session token, our authorizer": (session, "at once: its next request is refused"),
         "access token, our authorizer": (
             access + issuing,
             "poll + 1 s (6 s); up to 30 s while DynamoDB errors",

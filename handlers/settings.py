@@ -10,13 +10,14 @@ cold path.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, cast, get_args
-from urllib.parse import urlsplit
+from typing import Any
 
+from handlers import setting_values as values
+from handlers.setting_values import KEY_FILE_ENV, key_ring, var
 from sessions_core.config import (
     DEFAULT_ACTIVITY_RESOLUTION,
     DEFAULT_ACTIVITY_RETENTION,
@@ -28,7 +29,7 @@ from sessions_core.config import (
     DEFAULT_REFRESH_GRACE,
     LimitPolicy,
 )
-from sessions_core.errors import KeyConfigurationError, SessionError
+from sessions_core.errors import SessionError
 from sessions_core.key_files import SIGNING_KEYS_FILE, local_key_path
 from sessions_core.keys import KeyRing, local_key_ring
 from sessions_core.revocation_feed import DEFAULT_MAX_STALENESS, DEFAULT_POLL
@@ -36,9 +37,6 @@ from sessions_core.revocation_feed import DEFAULT_MAX_STALENESS, DEFAULT_POLL
 DEFAULT_AUDIENCES = ("api",)
 DEFAULT_CLIENT_ID = "sessions"
 
-SECRET_KEY_ENV = "SESSIONS_SECRET_KEY"  # noqa: S105 - a variable name, not a secret
-PREVIOUS_KEYS_ENV = "SESSIONS_PREVIOUS_SECRET_KEYS"
-KEY_FILE_ENV = "SESSIONS_KEY_FILE"
 DEFAULT_REGION = "us-east-1"
 
 
@@ -50,96 +48,6 @@ class SettingsError(SessionError, code="misconfigured"):
     """
 
 
-# -- how a variable's text becomes a value ----------------------------------------------
-
-
-def _text(raw: str) -> str:
-    return raw
-
-
-def _flag(raw: str) -> bool:
-    if raw.lower() not in {"true", "false"}:
-        raise ValueError("true or false")
-    return raw.lower() == "true"
-
-
-def _whole(raw: str) -> int:
-    value = int(raw)
-    if value < 0:
-        raise ValueError("a whole number, 0 or more")
-    return value
-
-
-def _seconds(raw: str) -> timedelta:
-    return timedelta(seconds=_whole(raw))
-
-
-def _positive_seconds(raw: str) -> timedelta:
-    seconds = _whole(raw)
-    if not seconds:
-        raise ValueError("1 second or more")
-    return timedelta(seconds=seconds)
-
-
-def _seconds_or_none(raw: str) -> timedelta | None:
-    """Seconds, where 0 means none (the feature off)."""
-    seconds = _whole(raw)
-    return timedelta(seconds=seconds) if seconds else None
-
-
-def _days(raw: str) -> timedelta:
-    days = _whole(raw)
-    if not days:
-        raise ValueError("1 day or more")
-    return timedelta(days=days)
-
-
-def _count_or_none(raw: str) -> int | None:
-    return _whole(raw) or None
-
-
-def _origins(raw: str) -> frozenset[str]:
-    return frozenset(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
-
-
-def _choice(*allowed: str) -> Callable[[str], str]:
-    def parse(raw: str) -> str:
-        if raw not in allowed:
-            raise ValueError(" or ".join(allowed))
-        return raw
-
-    return parse
-
-
-def _issuer(raw: str) -> str:
-    """An issuer URL: absolute, http(s), no query or fragment; a trailing slash is
-    dropped (``iss`` is compared byte for byte)."""
-    parts = urlsplit(raw)
-    if parts.scheme not in {"https", "http"} or not parts.netloc or parts.query or parts.fragment:
-        raise ValueError("an https:// URL with no query or fragment, e.g. https://auth.example.com")
-    return raw.rstrip("/")
-
-
-def _names(raw: str) -> tuple[str, ...]:
-    names = tuple(dict.fromkeys(n.strip() for n in raw.split(",") if n.strip()))
-    if not names:
-        raise ValueError("one name or more, comma-separated")
-    return names
-
-
-def _path(raw: str) -> Path:
-    return Path(raw).expanduser()
-
-
-def _policy(raw: str) -> LimitPolicy:
-    return cast(LimitPolicy, _choice(*get_args(LimitPolicy))(raw))
-
-
-def _var(name: str, default: Any, parse: Callable[[str], Any] = _text) -> Any:
-    """A field read from the variable ``name``: unset or blank means ``default``."""
-    return field(default=default, metadata={"env": name, "parse": parse})
-
-
 # -- the settings -----------------------------------------------------------------------
 
 
@@ -148,65 +56,183 @@ class Settings:
     """What the functions and `sessions serve` are told by their environment. Each
     field names its variable; see docs/configuration.md for what each one does."""
 
-    table: str = _var("SESSIONS_TABLE", "sessions")
+    table: str = var("SESSIONS_TABLE", "sessions", help="the sessions table")
     # Several apps can share a table under different prefixes (set here only).
-    prefix: str = _var("SESSIONS_PREFIX", DEFAULT_PREFIX)
-    region: str = _var("AWS_REGION", DEFAULT_REGION)
-    dynamodb_endpoint: str | None = _var("AWS_ENDPOINT_URL_DYNAMODB", None)
-    events_endpoint: str | None = _var("AWS_ENDPOINT_URL_EVENTS", None)
-    allowed_origins: frozenset[str] = _var("ALLOWED_ORIGINS", frozenset(), _origins)
-    bind_to_user_agent: bool = _var("SESSIONS_BIND_USER_AGENT", False, _flag)
-    default_expires_in: timedelta = _var(
-        "SESSIONS_DEFAULT_TTL_SECONDS", DEFAULT_EXPIRES_IN, _seconds
+    prefix: str = var(
+        "SESSIONS_PREFIX",
+        DEFAULT_PREFIX,
+        help="the namespace of every key (several apps can share a table)",
     )
-    max_lifetime: timedelta | None = _var(
-        "SESSIONS_MAX_LIFETIME_SECONDS", DEFAULT_MAX_LIFETIME, _seconds_or_none
+    region: str = var("AWS_REGION", DEFAULT_REGION, help="the region (AWS_DEFAULT_REGION too)")
+    dynamodb_endpoint: str | None = var(
+        "AWS_ENDPOINT_URL_DYNAMODB", None, help="a DynamoDB endpoint other than AWS's (a local one)"
     )
-    refresh_grace: timedelta = _var(
-        "SESSIONS_REFRESH_GRACE_SECONDS", DEFAULT_REFRESH_GRACE, _seconds
+    events_endpoint: str | None = var(
+        "AWS_ENDPOINT_URL_EVENTS", None, help="an EventBridge endpoint other than AWS's"
     )
-    cookie_same_site: str = _var("SESSIONS_COOKIE_SAMESITE", "Lax", _choice("Lax", "Strict"))
-    read_only: bool = _var("SESSIONS_READ_ONLY", False, _flag)
-    expiry_shards: int = _var("SESSIONS_EXPIRY_SHARDS", DEFAULT_EXPIRY_SHARDS, _whole)
-    max_sessions_per_user: int | None = _var("SESSIONS_MAX_PER_USER", None, _count_or_none)
-    on_session_limit: LimitPolicy = _var("SESSIONS_ON_LIMIT", "evict_oldest", _policy)
-    activity_resolution: timedelta | None = _var(
-        "SESSIONS_ACTIVITY_RESOLUTION_SECONDS", DEFAULT_ACTIVITY_RESOLUTION, _seconds_or_none
+    allowed_origins: frozenset[str] = var(
+        "ALLOWED_ORIGINS",
+        frozenset(),
+        values.origins,
+        help="comma-separated origins whose cookie requests may change state",
     )
-    activity_retention: timedelta = _var(
-        "SESSIONS_ACTIVITY_RETENTION_DAYS", DEFAULT_ACTIVITY_RETENTION, _days
+    bind_to_user_agent: bool = var(
+        "SESSIONS_BIND_USER_AGENT",
+        False,
+        values.flag,
+        help="refuse a token presented with another user agent",
     )
-    reauthentication_max_age: timedelta | None = _var(
-        "SESSIONS_REAUTH_MAX_AGE_SECONDS", DEFAULT_REAUTHENTICATION_MAX_AGE, _seconds_or_none
+    default_expires_in: timedelta = var(
+        "SESSIONS_DEFAULT_TTL_SECONDS",
+        DEFAULT_EXPIRES_IN,
+        values.seconds,
+        help="a session's lifetime when its create names none",
     )
-    trust_cloudfront: bool = _var("SESSIONS_TRUST_CLOUDFRONT", False, _flag)
-    event_bus: str = _var("SESSIONS_EVENT_BUS", "default")
-    cleanup_max_deletes: int | None = _var("CLEANUP_MAX_DELETES", None, _count_or_none)
+    max_lifetime: timedelta | None = var(
+        "SESSIONS_MAX_LIFETIME_SECONDS",
+        DEFAULT_MAX_LIFETIME,
+        values.seconds_or_none,
+        help="absolute timeout after creation, whatever sliding and refresh do (0: none)",
+    )
+    refresh_grace: timedelta = var(
+        "SESSIONS_REFRESH_GRACE_SECONDS",
+        DEFAULT_REFRESH_GRACE,
+        values.seconds,
+        help="how long a rotated-out token still works",
+    )
+    cookie_same_site: str = var(
+        "SESSIONS_COOKIE_SAMESITE",
+        "Lax",
+        values.choice("Lax", "Strict"),
+        help="the session cookie's SameSite (Lax or Strict)",
+    )
+    read_only: bool = var(
+        "SESSIONS_READ_ONLY",
+        False,
+        values.flag,
+        help="validate without writing (a read replica, an incident)",
+    )
+    expiry_shards: int = var(
+        "SESSIONS_EXPIRY_SHARDS",
+        DEFAULT_EXPIRY_SHARDS,
+        values.whole,
+        help="partitions of the expiry index (raise only)",
+    )
+    max_sessions_per_user: int | None = var(
+        "SESSIONS_MAX_PER_USER", None, values.count_or_none, help="sessions per user (0: no limit)"
+    )
+    on_session_limit: LimitPolicy = var(
+        "SESSIONS_ON_LIMIT",
+        "evict_oldest",
+        values.policy,
+        help="at the limit: evict_oldest or deny",
+    )
+    activity_resolution: timedelta | None = var(
+        "SESSIONS_ACTIVITY_RESOLUTION_SECONDS",
+        DEFAULT_ACTIVITY_RESOLUTION,
+        values.seconds_or_none,
+        help="how often a session's last activity is written (0: never)",
+    )
+    activity_retention: timedelta = var(
+        "SESSIONS_ACTIVITY_RETENTION_DAYS",
+        DEFAULT_ACTIVITY_RETENTION,
+        values.days,
+        help="how long the security log keeps events",
+    )
+    reauthentication_max_age: timedelta | None = var(
+        "SESSIONS_REAUTH_MAX_AGE_SECONDS",
+        DEFAULT_REAUTHENTICATION_MAX_AGE,
+        values.seconds_or_none,
+        help="how recent a sign-in sensitive actions need (0: off)",
+    )
+    trust_cloudfront: bool = var(
+        "SESSIONS_TRUST_CLOUDFRONT",
+        False,
+        values.flag,
+        help="read CloudFront-Viewer-Country as the client's country",
+    )
+    event_bus: str = var(
+        "SESSIONS_EVENT_BUS", "default", help="the EventBridge bus of the session events"
+    )
+    cleanup_max_deletes: int | None = var(
+        "CLEANUP_MAX_DELETES",
+        None,
+        values.count_or_none,
+        help="most items one cleanup run deletes (0: all)",
+    )
     # Access tokens: None means the API's own URL (learned from its events in Lambda,
     # `sessions serve`'s address locally).
-    token_issuer: str | None = _var("SESSIONS_TOKEN_ISSUER", None, _issuer)
-    token_audiences: tuple[str, ...] = _var("SESSIONS_TOKEN_AUDIENCES", DEFAULT_AUDIENCES, _names)
-    token_client_id: str = _var("SESSIONS_TOKEN_CLIENT_ID", DEFAULT_CLIENT_ID)
+    token_issuer: str | None = var(
+        "SESSIONS_TOKEN_ISSUER",
+        None,
+        values.issuer,
+        help="the access tokens' iss (empty: the API's own URL)",
+    )
+    token_audiences: tuple[str, ...] = var(
+        "SESSIONS_TOKEN_AUDIENCES",
+        DEFAULT_AUDIENCES,
+        values.names,
+        help="comma-separated audiences tokens may be issued for; the first is the default",
+    )
+    token_client_id: str = var(
+        "SESSIONS_TOKEN_CLIENT_ID", DEFAULT_CLIENT_ID, help="the access tokens' client_id"
+    )
     # Local runs: the signing key file (None: beside the deployment key file).
-    signing_keys_file: Path | None = _var("SESSIONS_SIGNING_KEYS_FILE", None, _path)
-    key_file: Path | None = _var(KEY_FILE_ENV, None, _path)
+    signing_keys_file: Path | None = var(
+        "SESSIONS_SIGNING_KEYS_FILE",
+        None,
+        values.path,
+        help="the local signing key set (default: beside the deployment key file)",
+    )
+    key_file: Path | None = var(
+        KEY_FILE_ENV,
+        None,
+        values.path,
+        help="the local deployment key file (default ~/.config/serverless-sessions/secret-key)",
+    )
     # Deployed: the key the key set starts with, a KMS key (the template's) or, with
     # SigningKeyStore=secretsmanager, the secret that holds the private JWK Set.
-    signing_key_id: str | None = _var("SESSIONS_SIGNING_KEY_ID", None)
-    signing_key_secret: str | None = _var("SESSIONS_SIGNING_KEY_SECRET", None)
-    url_suffix: str = _var("SESSIONS_URL_SUFFIX", "amazonaws.com")
+    signing_key_id: str | None = var(
+        "SESSIONS_SIGNING_KEY_ID",
+        None,
+        help="deployed: the KMS key the signing key set starts with",
+    )
+    signing_key_secret: str | None = var(
+        "SESSIONS_SIGNING_KEY_SECRET",
+        None,
+        help="deployed: the secret holding the signing keys (SigningKeyStore=secretsmanager)",
+    )
+    url_suffix: str = var(
+        "SESSIONS_URL_SUFFIX",
+        "amazonaws.com",
+        help="the domain suffix of the API's own URL (the default issuer)",
+    )
     # The authorizer: the one audience it accepts (None: the first of the token
     # audiences), and how fresh its view of the revocation feed must be.
-    authorizer_audience: str | None = _var("SESSIONS_AUTHORIZER_AUDIENCE", None)
-    revocation_poll: timedelta = _var(
-        "SESSIONS_REVOCATION_POLL_SECONDS", DEFAULT_POLL, _positive_seconds
+    authorizer_audience: str | None = var(
+        "SESSIONS_AUTHORIZER_AUDIENCE",
+        None,
+        help="the one audience the authorizer accepts (empty: the first token audience)",
     )
-    revocation_max_staleness: timedelta = _var(
-        "SESSIONS_REVOCATION_MAX_STALENESS_SECONDS", DEFAULT_MAX_STALENESS, _positive_seconds
+    revocation_poll: timedelta = var(
+        "SESSIONS_REVOCATION_POLL_SECONDS",
+        DEFAULT_POLL,
+        values.positive_seconds,
+        help="the authorizer reads the revocation feed again after this long",
+    )
+    revocation_max_staleness: timedelta = var(
+        "SESSIONS_REVOCATION_MAX_STALENESS_SECONDS",
+        DEFAULT_MAX_STALENESS,
+        values.positive_seconds,
+        help="past this, a feed it cannot read denies access tokens",
     )
     # Set by Lambda itself: where the key set and the keys are (the table and KMS, or
     # this machine's files).
-    lambda_function: str | None = _var("AWS_LAMBDA_FUNCTION_NAME", None)
+    lambda_function: str | None = var(
+        "AWS_LAMBDA_FUNCTION_NAME",
+        None,
+        help="set by Lambda: deployed keys and key set, no local files",
+    )
     # Credentials for a local endpoint that needs some but never real ones (serve's
     # embedded moto); None: botocore's own chain.
     local_credentials: tuple[str, str] | None = None
@@ -228,7 +254,7 @@ class Settings:
             import os  # noqa: PLC0415 - the one place the environment is read
 
             env = dict(os.environ)
-        values: dict[str, Any] = {}
+        parsed: dict[str, Any] = {}
         for spec in dataclasses.fields(cls):
             name = spec.metadata.get("env")
             raw = env.get(name, "").strip() if name else ""
@@ -236,10 +262,10 @@ class Settings:
                 raw = env.get("AWS_DEFAULT_REGION", "").strip()
             if raw:
                 try:
-                    values[spec.name] = spec.metadata["parse"](raw)
+                    parsed[spec.name] = spec.metadata["parse"](raw)
                 except ValueError as error:
                     raise SettingsError(f"{name} must be {error or 'valid'}") from error
-        return cls(**values, keys=keys or key_ring(env))
+        return cls(**parsed, keys=keys or key_ring(env))
 
     @property
     def in_lambda(self) -> bool:
@@ -259,25 +285,3 @@ class Settings:
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes`` (what `sessions serve` decides for itself)."""
         return dataclasses.replace(self, **changes)
-
-
-def key_ring(env: Mapping[str, str]) -> KeyRing:
-    """The per-deployment key: ``SESSIONS_SECRET_KEY`` (and the previous keys of a
-    rotation); outside Lambda without it, the local key file (``SESSIONS_KEY_FILE``,
-    else ``~/.config/serverless-sessions/secret-key``, created on first use).
-
-    Raises:
-        KeyConfigurationError: the key is set but blank or under 32 bytes, or a Lambda
-            has none (deploy template.yaml, which generates it): nothing is derived
-            from anything a reader of the table could know.
-    """
-    text = env.get(SECRET_KEY_ENV)
-    if text is not None:
-        return KeyRing.from_text(text, env.get(PREVIOUS_KEYS_ENV, ""))
-    if env.get("AWS_LAMBDA_FUNCTION_NAME"):
-        raise KeyConfigurationError(
-            f"{SECRET_KEY_ENV} is not set: deploy template.yaml, which generates the key "
-            "in Secrets Manager and passes it to every function"
-        )
-    configured = env.get(KEY_FILE_ENV, "").strip()
-    return local_key_ring(_path(configured) if configured else None)

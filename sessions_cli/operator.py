@@ -14,9 +14,10 @@ import botocore.session
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from handlers.bus import publish_user_erased
-from handlers.settings import PREVIOUS_KEYS_ENV, SECRET_KEY_ENV, Settings
+from handlers.setting_values import PREVIOUS_KEYS_ENV, SECRET_KEY_ENV
+from handlers.settings import Settings
 from handlers.wiring import Runtime, build_manager
-from sessions_core import DynamoDBSessionStore, Session, SessionManager
+from sessions_core import DynamoDBSessionStore, PublicSession, Session, SessionManager
 from sessions_core.keys import KeyRing
 
 if TYPE_CHECKING:
@@ -124,7 +125,11 @@ def when(moment: datetime) -> str:
 
 
 def _session_json(session: Session) -> dict[str, Any]:
-    return session.model_dump(mode="json", by_alias=True, exclude={"token_hash"})
+    """A session as the API answers it (camelCase, its public fields, no nulls)."""
+    view: dict[str, Any] = PublicSession.of(session).model_dump(
+        mode="json", by_alias=True, exclude_none=True
+    )
+    return view
 
 
 def emit(args: argparse.Namespace, data: Any, words: str) -> None:
@@ -171,10 +176,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     sessions = manager_for(args).list_for_user(args.user)
     lines = [f"{len(sessions)} active session(s) for user {args.user!r}."]
-    lines += [
-        f"  {s.id}  created {s.created_at:%Y-%m-%d %H:%M} UTC, expires {when(s.expires_at)}"
-        for s in sessions
-    ]
+    for s in sessions:
+        device = s.device.label if s.device else "unknown device"
+        place = ", ".join(p for p in (s.ip_address, s.country) if p) or "unknown place"
+        active = s.last_active_at or s.created_at
+        lines.append(
+            f"  {s.id}  {device}, {place}; last active {active:%Y-%m-%d %H:%M} UTC,"
+            f" signed in {s.created_at:%Y-%m-%d %H:%M} UTC, expires {when(s.expires_at)}"
+        )
     emit(args, {"sessions": [_session_json(s) for s in sessions]}, "\n".join(lines))
     return 0
 

@@ -106,3 +106,28 @@ def test_cli_erase_with_yes_stops_the_tokens_and_publishes_user_erased(
     assert _json(capsys)["error"] == "invalid_token"  # the item itself is gone
     assert main(["erase", "--user", "carol", "--yes", "--json", *table_args]) == 0
     assert _json(capsys) == {"erased": 0, "published": False}
+
+
+def test_cli_list_shows_devices_and_activity_and_json_is_the_apis(
+    table_args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sessions_core import DynamoDBSessionStore, SessionConfig, SessionManager
+    from sessions_core.dynamodb.client import make_client
+
+    endpoint, table = table_args[1], table_args[3]
+    store = DynamoDBSessionStore(table, client=make_client(endpoint_url=endpoint))
+    SessionManager(SessionConfig(store)).create(
+        user_id="dora",
+        user_agent="Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0",
+        ip_address="203.0.113.7",
+    )
+    capsys.readouterr()
+    assert main(["list", "--user", "dora", *table_args]) == 0
+    words = capsys.readouterr().out
+    assert "Firefox on Linux, 203.0.113.7; last active" in words
+    assert main(["list", "--user", "dora", "--json", *table_args]) == 0
+    (session,) = _json(capsys)["sessions"]
+    assert session["device"]["label"] == "Firefox on Linux"
+    assert "lifetime" not in session and "boundUserAgent" not in session
+    assert None not in session.values()
+    assert {"userId", "createdAt", "expiresAt", "lastActiveAt"} <= set(session)
