@@ -44,6 +44,8 @@ VOLATILE = [
     (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "<id>"),
     (re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z"), "<time>"),
     (re.compile(r"\d+(\.\d+)?ms\b"), "<ms>"),
+    # Seconds left when the answer was made: 299 when issuing straddled a second.
+    (re.compile(r'"expiresIn":\d+'), '"expiresIn":<seconds>'),
     (re.compile(r"127\.0\.0\.1:\d+"), "127.0.0.1:<port>"),
     (re.compile(r"localhost:\d+"), "localhost:<port>"),
 ]

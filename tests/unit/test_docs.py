@@ -56,3 +56,13 @@ def test_login_backend_shown_is_the_tested_file() -> None:
     source = (ROOT / "examples" / "login_backend.py").read_text(encoding="utf-8")
     assert any(block.strip() and block.strip() in source for block in shown)
     assert any("SessionsClient" in block for block in shown)
+
+
+def test_masked_compares_seconds_left_and_ids_but_keeps_the_rest() -> None:
+    # GIVEN two answers made a second apart, WHEN masked, THEN only what moves differs
+    from tests.harness.doc_blocks import masked
+
+    earlier = '{"expiresIn":300,"expiresAt":"2026-12-06T06:18:27Z","aal":1}'
+    later = '{"expiresIn":299,"expiresAt":"2026-12-06T06:18:28Z","aal":1}'
+    assert masked(earlier) == masked(later)
+    assert masked(earlier) != masked(earlier.replace('"aal":1', '"aal":2'))
