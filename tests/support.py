@@ -239,8 +239,11 @@ def pump_activity(store: Any) -> None:
 
     if isinstance(store, InMemorySessionStore):
         return
-    done = _PUMPED.get(id(store))
-    records = stream_records(store, done)
+    # The whole stream each time, as a redelivery would be: the processor keeps a
+    # record it has seen once, and no marker outlives its store (a marker keyed by
+    # id() was read by a later store that reused the id, which then skipped its own
+    # records).
+    records = stream_records(store)
     if not records:
         return
     processor = StreamProcessor(
@@ -252,10 +255,6 @@ def pump_activity(store: Any) -> None:
         retention=timedelta(days=90),
     )
     assert processor.process(records) == {"batchItemFailures": []}
-    _PUMPED[id(store)] = records[-1]["dynamodb"]["SequenceNumber"]
-
-
-_PUMPED: dict[int, str] = {}
 
 
 def stored_item_size(store: Any, session_id: str) -> int:
