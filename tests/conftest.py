@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -44,6 +46,7 @@ os.environ.pop("AWS_PROFILE", None)
 # The keys of every test and every `sessions serve` they start: files created on first
 # use, as for local runs, but never the developer's own.
 _KEYS = Path(tempfile.mkdtemp(prefix="sessions-keys-"))
+atexit.register(shutil.rmtree, _KEYS, ignore_errors=True)  # a key is not left in /tmp
 key_files.LOCAL_KEY_DIR = _KEYS
 os.environ["SESSIONS_KEY_FILE"] = str(_KEYS / "secret-key")
 os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
