@@ -5,9 +5,15 @@ the `SessionStore` protocol directly on the table, under one layout (the prefix)
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sessions_core.dynamodb.layout import Layout
 from sessions_core.dynamodb.table import Table
+
+if TYPE_CHECKING:
+    # Only for the annotation: the access-token authorizer reads the feed through a
+    # part and must not import the session models (a fifth of its cold start).
+    from sessions_core.dynamodb.recent_sessions import RecentSessions
 
 
 class TablePart:
@@ -15,6 +21,8 @@ class TablePart:
 
     table: Table
     layout: Layout
+    # What a validation's read decodes through (under `layout`).
+    recent: RecentSessions
     # Strongly consistent reads of session items (an eventually consistent read could
     # accept a token revoked a moment ago).
     consistent: bool

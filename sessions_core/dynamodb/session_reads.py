@@ -29,7 +29,7 @@ class SessionReads(TablePart):
         session_item = found.get(session_key["id"]["S"])
         if session_item is None:
             return Loaded(None)
-        session = item_to_session(self.layout, session_item)
+        session = self.recent.decode(session_item)
         return Loaded(session, item_to_users(found.get(user_key["id"]["S"])))
 
     def get(self, session_id: str) -> Session | None:

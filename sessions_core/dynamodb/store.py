@@ -22,6 +22,7 @@ from sessions_core.dynamodb.erasure import Erasure
 from sessions_core.dynamodb.feed_items import FeedItems
 from sessions_core.dynamodb.items import DEFAULT_EXPIRY_SHARDS, Layout
 from sessions_core.dynamodb.login_counters import LoginCounters
+from sessions_core.dynamodb.recent_sessions import RecentSessions
 from sessions_core.dynamodb.session_reads import SessionReads
 from sessions_core.dynamodb.session_writes import SessionWrites
 from sessions_core.dynamodb.setup import create_table
@@ -73,6 +74,7 @@ class DynamoDBSessionStore(
     ) -> None:
         self.table = Table(table_name, client or make_client(), page_size=page_size)
         self.layout = Layout(DEFAULT_PREFIX, expiry_shards)
+        self.recent = RecentSessions(self.layout)
         self.consistent = consistent_reads
         self.lag = index_lag
 
@@ -102,6 +104,7 @@ class DynamoDBSessionStore(
             return self
         view = copy.copy(self)
         view.layout = Layout(prefix, self.layout.shards)
+        view.recent = RecentSessions(view.layout)
         return view
 
     def create_table(self) -> bool:

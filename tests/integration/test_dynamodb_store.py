@@ -150,6 +150,39 @@ def test_rotate_condition_failure_without_all_old_falls_back_to_a_read(
     assert dict(requests.calls) == {"UpdateItem": 1, "GetItem": 1}
 
 
+# -- decoded sessions remembered by a warm container ------------------------------------------
+
+
+@pytest.fixture
+def other_container(dynamodb_store: DynamoDBSessionStore, clock: FakeClock) -> SessionManager:
+    """A second container's manager on the same table: its own store, its own memory."""
+    store = DynamoDBSessionStore(dynamodb_store.table_name, client=dynamodb_store.client)
+    return SessionManager(SessionConfig(store, clock=clock))
+
+
+def test_validate_sees_a_revocation_another_container_made(
+    ddb_manager: SessionManager, other_container: SessionManager
+) -> None:
+    # GIVEN a warm container that has validated a token (and remembers the item)
+    session = ddb_manager.create(user_id="u1")
+    token = session.token or ""
+    assert ddb_manager.validate(token).valid and ddb_manager.validate(token).valid
+    # WHEN another container revokes it THEN the warm one refuses it at once
+    other_container.destroy(session.id)
+    assert ddb_manager.validate(token).error == "session_revoked"
+
+
+def test_validate_accepts_a_token_another_container_rotated_to(
+    ddb_manager: SessionManager, other_container: SessionManager, clock: FakeClock
+) -> None:
+    old = ddb_manager.create(user_id="u1").token or ""
+    assert ddb_manager.validate(old).valid
+    new = other_container.refresh(old).token or ""
+    assert ddb_manager.validate(new).valid
+    clock.advance(timedelta(minutes=5))  # past the grace: the old one is now a replay
+    assert ddb_manager.validate(old).error == "session_revoked"
+
+
 # -- the table -----------------------------------------------------------------------------
 
 
