@@ -44,13 +44,34 @@ REQUESTS_PER_MAU_PER_MONTH = 30 * 30 * 6  # 30 minutes a day, 6 requests a minut
 def measure_authorizer_requests() -> dict[str, Any]:
     """DynamoDB requests (and keys read) per 1,000 authorizations at `RATE` a second,
     for a session token and for an access token."""
-    from moto import mock_aws
-
     from handlers import authorizer
     from sessions_core import key_files
 
-    key_files.LOCAL_KEY_DIR = Path(tempfile.mkdtemp(prefix="bench-keys-"))
-    os.environ["SESSIONS_KEY_FILE"] = str(key_files.LOCAL_KEY_DIR / "secret-key")
+    # The keys live only as long as the measurement (no secret left behind), and what
+    # points at them is put back for the benchmarks that follow.
+    before = key_files.LOCAL_KEY_DIR, os.environ.get("SESSIONS_KEY_FILE")
+    with tempfile.TemporaryDirectory(prefix="bench-keys-") as directory:
+        key_files.LOCAL_KEY_DIR = Path(directory)
+        os.environ["SESSIONS_KEY_FILE"] = str(key_files.LOCAL_KEY_DIR / "secret-key")
+        try:
+            out = _count_requests(authorizer)
+        finally:
+            key_files.LOCAL_KEY_DIR = before[0]
+            if before[1] is None:
+                os.environ.pop("SESSIONS_KEY_FILE", None)
+            else:
+                os.environ["SESSIONS_KEY_FILE"] = before[1]
+    out["poll_seconds"] = 5
+    out["formula"] = (
+        "access-token requests per 1,000 authorizations in one container = "
+        "1000 / max(1, rate x poll): polls are per container and interval, not per request"
+    )
+    return out
+
+
+def _count_requests(authorizer: Any) -> dict[str, Any]:
+    from moto import mock_aws
+
     clock = FakeClock()
     with mock_aws():
         store = DynamoDBSessionStore("bench-authorizer", client=make_client())
@@ -77,11 +98,6 @@ def measure_authorizer_requests() -> dict[str, Any]:
                     "requests_per_1000": wire.total * 1000 / CALLS,
                     "keys_per_1000": keys[0] * 1000 / CALLS,
                 }
-    out["poll_seconds"] = 5
-    out["formula"] = (
-        "access-token requests per 1,000 authorizations in one container = "
-        "1000 / max(1, rate x poll): polls are per container and interval, not per request"
-    )
     return out
 
 

@@ -168,13 +168,16 @@ def deployed_access_token(store: DynamoDBSessionStore, token: str) -> str:
     from sessions_core.signing_keys import KeySet
     from sessions_core.token_service import AccessTokens, CachedKeys
 
-    keys = LocalSigningKeys(Path(tempfile.mkdtemp(prefix="bench-keys-")) / "keys.json")
-    manager = SessionManager(SessionConfig(store, secret_key=KEY))
-    published = KeySet(keys.load(manager.config.now()).entries, issuer=ISSUER)
-    KeySetItem(store.table, Layout(store.prefix)).save(published, replacing=None)
-    tokens = AccessTokens(AccessTokenPolicy(ISSUER, ("api",)), CachedKeys(keys, manager.config.now))
-    issuing = SessionManager(SessionConfig(store, secret_key=KEY, access_tokens=tokens))
-    return issuing.issue_access_token(token, expires_in=timedelta(hours=1)).access_token
+    # The private key is needed only to sign this one token: it leaves no file behind.
+    with tempfile.TemporaryDirectory(prefix="bench-keys-") as directory:
+        keys = LocalSigningKeys(Path(directory) / "keys.json")
+        manager = SessionManager(SessionConfig(store, secret_key=KEY))
+        published = KeySet(keys.load(manager.config.now()).entries, issuer=ISSUER)
+        KeySetItem(store.table, Layout(store.prefix)).save(published, replacing=None)
+        cached = CachedKeys(keys, manager.config.now)
+        tokens = AccessTokens(AccessTokenPolicy(ISSUER, ("api",)), cached)
+        issuing = SessionManager(SessionConfig(store, secret_key=KEY, access_tokens=tokens))
+        return issuing.issue_access_token(token, expires_in=timedelta(hours=1)).access_token
 
 
 def top_imports(code: str, endpoint: str, count: int = 8) -> list[dict[str, Any]]:

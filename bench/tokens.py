@@ -21,7 +21,12 @@ from sessions_core.token_service import AccessTokens, CachedKeys
 
 def measure_tokens(calls: int = 2_000) -> dict[str, Any]:
     """Microseconds per validate, issue, verify and refusal of a forged token."""
-    keys = LocalSigningKeys(Path(tempfile.mkdtemp(prefix="bench-keys-")) / "signing-keys.json")
+    # The signing key lives only as long as the measurement: no private key left behind.
+    with tempfile.TemporaryDirectory(prefix="bench-keys-") as directory:
+        return _measure(LocalSigningKeys(Path(directory) / "signing-keys.json"), calls)
+
+
+def _measure(keys: LocalSigningKeys, calls: int) -> dict[str, Any]:
     manager = SessionManager(SessionConfig(InMemorySessionStore()))
     tokens = AccessTokens(
         AccessTokenPolicy("https://auth.example.com", ("api",)),

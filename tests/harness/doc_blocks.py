@@ -17,6 +17,7 @@ import dataclasses
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -97,6 +98,7 @@ class Served:
     def stop(self) -> None:
         self.server.process.terminate()
         self.server.process.wait(timeout=10)
+        shutil.rmtree(self.home, ignore_errors=True)  # it holds serve's keys
 
 
 def _fenced(text: str, language: str = "text") -> str:
@@ -195,7 +197,11 @@ def _cli_errors(_: Served | None) -> str:
         for key, value in os.environ.items()
         if not key.startswith(("AWS_", "SESSIONS_SECRET"))
     }
-    home = tempfile.mkdtemp(prefix="docs-cli-")
+    with tempfile.TemporaryDirectory(prefix="docs-cli-") as home:
+        return _fenced(_cli_error_lines(env, home))
+
+
+def _cli_error_lines(env: dict[str, str], home: str) -> str:
     env.update(
         HOME=home,
         AWS_CONFIG_FILE=f"{home}/none",
@@ -229,7 +235,7 @@ def _cli_errors(_: Served | None) -> str:
             f"(exit {done.returncode})",
             "",
         ]
-    return _fenced("\n".join(lines))
+    return "\n".join(lines)
 
 
 def _variables(_: Served | None) -> str:
