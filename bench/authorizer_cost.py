@@ -12,6 +12,7 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from sessions_core import DynamoDBSessionStore, SessionConfig, SessionManager
 from sessions_core.dynamodb.client import make_client
@@ -49,18 +50,12 @@ def measure_authorizer_requests() -> dict[str, Any]:
 
     # The keys live only as long as the measurement (no secret left behind), and what
     # points at them is put back for the benchmarks that follow.
-    before = key_files.LOCAL_KEY_DIR, os.environ.get("SESSIONS_KEY_FILE")
-    with tempfile.TemporaryDirectory(prefix="bench-keys-") as directory:
-        key_files.LOCAL_KEY_DIR = Path(directory)
-        os.environ["SESSIONS_KEY_FILE"] = str(key_files.LOCAL_KEY_DIR / "secret-key")
-        try:
-            out = _count_requests(authorizer)
-        finally:
-            key_files.LOCAL_KEY_DIR = before[0]
-            if before[1] is None:
-                os.environ.pop("SESSIONS_KEY_FILE", None)
-            else:
-                os.environ["SESSIONS_KEY_FILE"] = before[1]
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-keys-") as directory,
+        mock.patch.object(key_files, "LOCAL_KEY_DIR", Path(directory)),
+        mock.patch.dict(os.environ, {"SESSIONS_KEY_FILE": str(Path(directory) / "secret-key")}),
+    ):
+        out = _count_requests(authorizer)
     out["poll_seconds"] = 5
     out["formula"] = (
         "access-token requests per 1,000 authorizations in one container = "
