@@ -9,7 +9,7 @@ SAM_VENV := .tools/sam
 SAM      := $(SAM_VENV)/bin/sam
 SAM_ENV  := AWS_DEFAULT_REGION=us-east-1 SAM_CLI_TELEMETRY=0
 
-.PHONY: install lint typecheck test test-py313 ci serve bench docs check-template scan-template clean
+.PHONY: install lint typecheck test test-py313 test-min-versions ci serve bench docs check-template scan-template clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,8 +45,29 @@ test-py313:
 		$(MAKE) --no-print-directory $(STAMP313) && $(VENV313)/bin/pytest -q -p no:cacheprovider; \
 	else echo "test-py313: no python3.13 on this machine; skipped"; fi
 
-# Everything CI runs: lint, types, tests on 3.11 and 3.13, the template checks.
-ci: test test-py313 check-template
+# The unit and contract tests with every runtime dependency at the lowest version
+# pyproject.toml admits (tests/min_versions/constraints.py pins them): a floor below
+# what the code calls fails here, not in a service that pins an older release.
+VENVMIN   := .venv-min
+STAMPMIN  := $(VENVMIN)/.installed-stamp
+
+$(STAMPMIN): pyproject.toml tests/min_versions/constraints.py
+	@test -x $(VENVMIN)/bin/python || $(PYTHON) -m venv $(VENVMIN)
+	$(PYTHON) -m tests.min_versions.constraints > $(VENVMIN)/constraints.txt
+	@echo "test-min-versions: installing at the floors: $$(tr '\n' ' ' < $(VENVMIN)/constraints.txt)"
+	$(VENVMIN)/bin/python -m pip install --quiet --disable-pip-version-check \
+		-c $(VENVMIN)/constraints.txt -e '.[dev,local]'
+	@touch $(STAMPMIN)
+
+# cfn-lint is a dev tool: at the pydantic floor pip picks an older release with other
+# rules; `make check-template` lints the template with the current one.
+test-min-versions: $(STAMPMIN)
+	$(VENVMIN)/bin/pytest -q -p no:cacheprovider tests/unit tests/contract \
+		--deselect tests/contract/test_template.py::test_template_passes_cfn_lint
+
+# Everything CI runs: lint, types, tests on 3.11 and 3.13 and at the dependency floors,
+# the template checks.
+ci: test test-py313 test-min-versions check-template
 
 # Only what serving needs (the `local` extra), with a line per step; PORT is honoured.
 SERVE_STAMP := $(VENV)/.installed-local
@@ -128,4 +149,4 @@ build-AuthorizerFunction:
 	find "$(ARTIFACTS_DIR)" -name __pycache__ -prune -exec rm -rf {} +
 
 clean:
-	rm -rf $(VENV) $(VENV313) .tools .aws-sam .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(VENV313) $(VENVMIN) .tools .aws-sam .mypy_cache .pytest_cache .ruff_cache
