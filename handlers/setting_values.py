@@ -126,7 +126,12 @@ def key_ring(env: Mapping[str, str]) -> KeyRing:
     """
     text = env.get(SECRET_KEY_ENV)
     if text is not None:
-        return KeyRing.from_text(text, env.get(PREVIOUS_KEYS_ENV, ""))
+        return KeyRing.from_text(
+            text,
+            env.get(PREVIOUS_KEYS_ENV, ""),
+            source=SECRET_KEY_ENV,
+            previous_source=PREVIOUS_KEYS_ENV,
+        )
     if env.get("AWS_LAMBDA_FUNCTION_NAME"):
         raise KeyConfigurationError(
             f"{SECRET_KEY_ENV} is not set: deploy template.yaml, which generates the key "

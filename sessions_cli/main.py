@@ -114,7 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 demo=args.demo,
                 enforce_iam=args.enforce_iam,
             )
-        except ServeError as error:
+        except (ServeError, SessionError) as error:
+            # A bad key file or setting: one line naming it and the fix, no traceback.
             print(f"error: {error}", file=sys.stderr)
             return 2
         except OSError as error:

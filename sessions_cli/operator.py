@@ -94,7 +94,9 @@ def _key_from_secret(arn: str, previous: str) -> KeyRing:
         raise ValueError(
             f"Secrets Manager in {region} could not be reached ({type(error).__name__})"
         ) from error
-    return KeyRing.from_text(text, previous)
+    return KeyRing.from_text(
+        text, previous, source=f"the secret {arn}", previous_source="SESSIONS_PREVIOUS_SECRET_KEYS"
+    )
 
 
 def runtime_for(args: argparse.Namespace) -> Runtime:

@@ -12,10 +12,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from sessions_core.access_tokens import AccessToken, AccessTokenClaims
     from sessions_core.activity import ActivityEvent
     from sessions_core.config import SessionConfig
     from sessions_core.dynamodb import DynamoDBSessionStore
     from sessions_core.errors import (
+        InvalidAccessTokenError,
         InvalidArgumentError,
         InvalidTokenError,
         SessionError,
@@ -37,14 +39,18 @@ if TYPE_CHECKING:
         refresh_session,
         validate_session,
     )
+    from sessions_core.signing_keys import SigningKeys
     from sessions_core.store import RevocationMarker, SessionStore
     from sessions_core.tokens import generate_secure_token, hash_token
 
 _WHERE = {
+    "AccessToken": "sessions_core.access_tokens",
+    "AccessTokenClaims": "sessions_core.access_tokens",
     "ActivityEvent": "sessions_core.activity",
     "Device": "sessions_core.models",
     "DynamoDBSessionStore": "sessions_core.dynamodb",
     "InMemorySessionStore": "sessions_core.memory_store",
+    "InvalidAccessTokenError": "sessions_core.errors",
     "InvalidArgumentError": "sessions_core.errors",
     "InvalidTokenError": "sessions_core.errors",
     "PublicSession": "sessions_core.models",
@@ -58,6 +64,7 @@ _WHERE = {
     "SessionNotFoundError": "sessions_core.errors",
     "SessionRevokedError": "sessions_core.errors",
     "SessionStore": "sessions_core.store",
+    "SigningKeys": "sessions_core.signing_keys",
     "StoreConfigurationError": "sessions_core.errors",
     "StoreUnavailableError": "sessions_core.errors",
     "UserAgentMismatchError": "sessions_core.errors",
@@ -72,10 +79,13 @@ _WHERE = {
 }
 
 __all__ = [
+    "AccessToken",
+    "AccessTokenClaims",
     "ActivityEvent",
     "Device",
     "DynamoDBSessionStore",
     "InMemorySessionStore",
+    "InvalidAccessTokenError",
     "InvalidArgumentError",
     "InvalidTokenError",
     "PublicSession",
@@ -89,6 +99,7 @@ __all__ = [
     "SessionNotFoundError",
     "SessionRevokedError",
     "SessionStore",
+    "SigningKeys",
     "StoreConfigurationError",
     "StoreUnavailableError",
     "UserAgentMismatchError",

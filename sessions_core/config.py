@@ -117,7 +117,11 @@ class SessionConfig:
             raise InvalidArgumentError("on_session_limit must be evict_oldest or deny")
         object.__setattr__(self, "now", millisecond_clock(self.clock or system_clock))
         secret = self.secret_key
-        keys = KeyRing.from_text(secret) if isinstance(secret, str) else secret
+        keys = (
+            KeyRing.from_text(secret, source="SessionConfig.secret_key")
+            if isinstance(secret, str)
+            else secret
+        )
         object.__setattr__(self, "keys", keys or default_key_ring())
         # The prefix is set once, here: every store call then goes through this view.
         object.__setattr__(self, "namespaced_store", self.store.with_prefix(self.prefix))

@@ -78,15 +78,30 @@ class KeyRing:
         self._keys: tuple[bytes, ...] = keys
 
     @classmethod
-    def from_text(cls, current: str, previous: str = "") -> KeyRing:
+    def from_text(
+        cls,
+        current: str,
+        previous: str = "",
+        *,
+        source: str = "the secret key",
+        previous_source: str = "the previous keys",
+    ) -> KeyRing:
         """A ring from the key's text (as Secrets Manager generates it) and a
-        comma-separated list of previous keys.
+        comma-separated list of previous keys. ``source`` and ``previous_source`` say
+        where each came from (a variable, a secret's ARN, a file): every error names
+        it, since "too short" alone does not tell an operator which setting to fix.
 
         Raises:
             KeyConfigurationError: a key is blank or shorter than 32 bytes.
         """
+        key = current.strip().encode()
         older = [part.strip().encode() for part in previous.split(",") if part.strip()]
-        return cls(current.strip().encode(), older)
+        if len(key) < MIN_KEY_BYTES:
+            raise KeyConfigurationError(_short(source, key))
+        for number, old in enumerate(older, start=1):
+            if len(old) < MIN_KEY_BYTES:
+                raise KeyConfigurationError(_short(f"{previous_source} (key {number})", old))
+        return cls(key, older)
 
     def __repr__(self) -> str:
         return f"KeyRing(<{len(self._keys)} key(s) redacted>)"
@@ -184,6 +199,11 @@ def generate_key_text() -> str:
 KEY_ADVICE = "make one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
 
 
+def _short(source: str, key: bytes) -> str:
+    held = "is blank" if not key else f"holds {len(key)} bytes"
+    return f"{source} {held}; a secret key needs at least {MIN_KEY_BYTES} bytes; {KEY_ADVICE}"
+
+
 def local_key_ring(path: Path | None = None) -> KeyRing:
     """The key of local runs and tests: read from ``path`` (default
     ``~/.config/serverless-sessions/secret-key``), created there on first use (see
@@ -197,10 +217,7 @@ def local_key_ring(path: Path | None = None) -> KeyRing:
     path = path or local_key_path("secret-key")
     if not path.exists():
         create_private(path, generate_key_text())
-    try:
-        return KeyRing.from_text(read_private(path))
-    except KeyConfigurationError as error:
-        raise KeyConfigurationError(f"{path}: {error.message}") from error
+    return KeyRing.from_text(read_private(path), source=f"the key file {path}")
 
 
 @cache

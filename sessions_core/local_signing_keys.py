@@ -54,15 +54,15 @@ def new_private_jwk(signs_from: datetime) -> dict[str, Any]:
     return jwk
 
 
-def signer_of(jwk: dict[str, Any]) -> LocalSigner:
-    """The signer of a private JWK.
+def signer_of(jwk: dict[str, Any], where: str = "a signing key file") -> LocalSigner:
+    """The signer of a private JWK; ``where`` names what held it (errors say it).
 
     Raises:
         KeyConfigurationError: it is not an RSA private key.
     """
     key = RSAAlgorithm.from_jwk(jwk)
     if not isinstance(key, rsa.RSAPrivateKey):
-        raise KeyConfigurationError("a signing key file holds a key that is not private")
+        raise KeyConfigurationError(f"{where} holds a key that is not private")
     return LocalSigner(key)
 
 
@@ -127,7 +127,7 @@ class LocalSigningKeys:
         """
         for jwk in self.jwks()["keys"]:
             if jwk.get("kid") == entry.kid:
-                return signer_of(jwk)
+                return signer_of(jwk, str(self.path))
         raise KeyConfigurationError(f"{self.path} does not hold the signing key {entry.kid}")
 
     def rotate(self, now: datetime, lead: timedelta) -> KeySet:

@@ -160,3 +160,8 @@ class KeySet:
             return replace(self, entries=(*others, restored))
         retired = replace(newest, retires_at=now + RETIRE_AFTER)
         return replace(self, entries=(*others, retired, replace(restored, signs_from=now)))
+
+
+# The name the public API gives the key set: the current key, the next one and the
+# retired ones, each with its thumbprint as ``kid``.
+SigningKeys = KeySet

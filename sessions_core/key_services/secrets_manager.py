@@ -64,7 +64,7 @@ class SecretSigningKeys:
         """
         for jwk in self.document()["keys"]:
             if jwk.get("kid") == kid:
-                return signer_of(jwk)
+                return signer_of(jwk, self._what)
         raise KeyConfigurationError(f"{self._what} does not hold the signing key {kid}")
 
     def add(self, jwk: dict[str, Any], *, request_token: str) -> dict[str, Any]:

@@ -89,3 +89,24 @@ def test_a_bad_port_is_refused_by_the_parser(capsys: pytest.CaptureFixture[str])
         main(["serve", "--port", "eighty"])
     assert stopped.value.code == 2
     assert "invalid int value" in capsys.readouterr().err
+
+
+def test_serve_with_a_readable_signing_key_file_names_it_and_chmod(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN a signing key file its group can read (a copy that may have leaked)
+    keys = tmp_path / "signing-keys.json"
+    keys.write_text('{"keys": []}')
+    keys.chmod(0o640)
+    monkeypatch.setenv("SESSIONS_SIGNING_KEYS_FILE", str(keys))
+    # WHEN serve starts THEN one line names the file and the fix, and no traceback
+    line = _one_line(capsys, ["serve", "--port", "0"])
+    assert str(keys) in line and f"chmod 600 {keys}" in line
+
+
+def test_serve_with_a_short_secret_key_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SESSIONS_SECRET_KEY", "too-short")
+    line = _one_line(capsys, ["serve", "--port", "0"])
+    assert "SESSIONS_SECRET_KEY holds 9 bytes" in line and "secrets.token_urlsafe" in line

@@ -66,3 +66,16 @@ def test_masked_compares_seconds_left_and_ids_but_keeps_the_rest() -> None:
     later = '{"expiresIn":299,"expiresAt":"2026-12-06T06:18:28Z","aal":1}'
     assert masked(earlier) == masked(later)
     assert masked(earlier) != masked(earlier.replace('"aal":1', '"aal":2'))
+
+
+def test_layout_places_every_top_level_package_where_it_is() -> None:
+    # GIVEN docs/layout.md's rows, WHEN read against the tree, THEN each package is
+    # listed, each row's path exists, and `sessions serve` lives where its code does.
+    text = (ROOT / "docs" / "layout.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `([^`]+)/`[^|]* \| (.*) \|$", text, re.M))
+    packages = {p.parent.name for p in ROOT.glob("*/__init__.py")} - {"tests", "bench"}
+    unlisted = {p for p in packages if not any(r.split("/")[0] == p for r in rows)}
+    assert not unlisted, unlisted
+    assert all((ROOT / path).is_dir() for path in rows), rows
+    serve_rows = [path for path, what in rows.items() if "sessions serve" in what]
+    assert serve_rows == ["sessions_local"], serve_rows
