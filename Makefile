@@ -129,7 +129,7 @@ build-ApiFunction:
 	find "$(ARTIFACTS_DIR)" -name __pycache__ -prune -exec rm -rf {} +
 
 # Erasure creates no session: no user-agent parser either.
-build-CleanupFunction build-EventsFunction build-EraseFunction:
+build-CleanupFunction build-EventsFunction build-EraseFunction build-FeedCompactorFunction:
 	mkdir -p "$(ARTIFACTS_DIR)"
 	cp -R handlers sessions_core "$(ARTIFACTS_DIR)/"
 	$(LAMBDA_PIP) -r requirements/lambda-cleanup.txt

@@ -2,21 +2,21 @@
 names its variable (`Settings` declares every field with it), and `key_ring`, the
 deployment key from the environment.
 
-Each parser raises ``ValueError`` whose text says what the value should be; `Settings`
+Each parser raises ``ValueError`` whose text says what the value should be; `parsed`
 turns that into one `SettingsError` naming the variable.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import Field, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, cast, get_args
 from urllib.parse import urlsplit
 
 from sessions_core.config import LimitPolicy
-from sessions_core.errors import KeyConfigurationError
+from sessions_core.errors import KeyConfigurationError, SessionError
 from sessions_core.keys import KeyRing, local_key_ring
 
 SECRET_KEY_ENV = "SESSIONS_SECRET_KEY"  # noqa: S105 - a variable name, not a secret
@@ -40,6 +40,13 @@ def whole(raw: str) -> int:
     value = int(raw)
     if value < 0:
         raise ValueError("a whole number, 0 or more")
+    return value
+
+
+def positive_whole(raw: str) -> int:
+    value = int(raw)
+    if value < 1:
+        raise ValueError("a whole number, 1 or more")
     return value
 
 
@@ -106,6 +113,34 @@ def path(raw: str) -> Path:
 
 def policy(raw: str) -> LimitPolicy:
     return cast(LimitPolicy, choice(*get_args(LimitPolicy))(raw))
+
+
+class SettingsError(SessionError, code="misconfigured"):
+    """The configuration is not valid.
+
+    A variable holds something that is not what it names (the message says which,
+    and what it should be).
+    """
+
+
+def parsed(fields: Iterable[Field[Any]], env: Mapping[str, str]) -> dict[str, Any]:
+    """The value of each field (`var`) whose variable ``env`` sets (not blank).
+
+    Raises:
+        SettingsError: a variable holds something that is not what it names.
+    """
+    found: dict[str, Any] = {}
+    for spec in fields:
+        name = spec.metadata.get("env")
+        raw = env.get(name, "").strip() if name else ""
+        if name == "AWS_REGION" and not raw:
+            raw = env.get("AWS_DEFAULT_REGION", "").strip()
+        if raw:
+            try:
+                found[spec.name] = spec.metadata["parse"](raw)
+            except ValueError as error:
+                raise SettingsError(f"{name} must be {error or 'valid'}") from error
+    return found
 
 
 def var(name: str, default: Any, parse: Callable[[str], Any] = text, *, help: str) -> Any:

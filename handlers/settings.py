@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from handlers import setting_values as values
-from handlers.setting_values import KEY_FILE_ENV, key_ring, var
+from handlers.setting_values import KEY_FILE_ENV, SettingsError, key_ring, var
 from sessions_core.config import (
     DEFAULT_ACTIVITY_RESOLUTION,
     DEFAULT_ACTIVITY_RETENTION,
@@ -29,7 +29,7 @@ from sessions_core.config import (
     DEFAULT_REFRESH_GRACE,
     LimitPolicy,
 )
-from sessions_core.errors import SessionError
+from sessions_core.dynamodb.feed_table import feed_table_name
 from sessions_core.key_files import SIGNING_KEYS_FILE, local_key_path
 from sessions_core.keys import KeyRing, local_key_ring
 from sessions_core.revocation_feed import DEFAULT_MAX_STALENESS, DEFAULT_POLL
@@ -39,13 +39,7 @@ DEFAULT_CLIENT_ID = "sessions"
 
 DEFAULT_REGION = "us-east-1"
 
-
-class SettingsError(SessionError, code="misconfigured"):
-    """The configuration is not valid.
-
-    A variable holds something that is not what it names (the message says which,
-    and what it should be).
-    """
+__all__ = ["Settings", "SettingsError"]
 
 
 # -- the settings -----------------------------------------------------------------------
@@ -57,6 +51,23 @@ class Settings:
     field names its variable; see docs/configuration.md for what each one does."""
 
     table: str = var("SESSIONS_TABLE", "sessions", help="the sessions table")
+    feed_table: str | None = var(
+        "SESSIONS_FEED_TABLE",
+        None,
+        help="the revocation feed's table (empty: the sessions table's name + -feed)",
+    )
+    feed_replicas: int = var(
+        "SESSIONS_FEED_REPLICAS",
+        1,
+        values.positive_whole,
+        help="copies of the packed feed the compactor writes (each authorizer reads one)",
+    )
+    feed_reads: str = var(
+        "SESSIONS_FEED_READS",
+        "entries",
+        values.choice("entries", "packed"),
+        help="what a warm authorizer reads: new entries, or only packed seconds (fleets)",
+    )
     # Several apps can share a table under different prefixes (set here only).
     prefix: str = var(
         "SESSIONS_PREFIX",
@@ -254,18 +265,13 @@ class Settings:
             import os  # noqa: PLC0415 - the one place the environment is read
 
             env = dict(os.environ)
-        parsed: dict[str, Any] = {}
-        for spec in dataclasses.fields(cls):
-            name = spec.metadata.get("env")
-            raw = env.get(name, "").strip() if name else ""
-            if name == "AWS_REGION" and not raw:
-                raw = env.get("AWS_DEFAULT_REGION", "").strip()
-            if raw:
-                try:
-                    parsed[spec.name] = spec.metadata["parse"](raw)
-                except ValueError as error:
-                    raise SettingsError(f"{name} must be {error or 'valid'}") from error
-        return cls(**parsed, keys=keys or key_ring(env))
+        return cls(**values.parsed(dataclasses.fields(cls), env), keys=keys or key_ring(env))
+
+    @property
+    def feed_table_name(self) -> str:
+        """The revocation feed's table: ``SESSIONS_FEED_TABLE``, else the sessions
+        table's name with ``-feed`` (as template.yaml names it)."""
+        return self.feed_table or feed_table_name(self.table)
 
     @property
     def in_lambda(self) -> bool:

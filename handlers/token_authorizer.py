@@ -4,11 +4,14 @@ authorization while the snapshot is fresh.
 
 Lambda freezes idle containers, so nothing reads in the background: a request is
 decided on a snapshot whose read began at most ``SESSIONS_REVOCATION_POLL_SECONDS``
-ago, else it reads first (one BatchGetItem). Deployed, the key set is read in that same
-request when it is due (every 5 minutes, or an unknown kid at most once a minute): a
-cold container's first access token costs one request. If a read fails, the last
-snapshot serves until ``SESSIONS_REVOCATION_MAX_STALENESS_SECONDS`` after its read
-began; then access tokens are denied until a read succeeds (fail closed).
+ago, else it reads first. A cold container reads the packed seconds (about 8 bytes a
+revoked session) and the entries since packing stopped; a warm one, the entries since
+its last read, a few seconds before (one Query per shard: what is new, never what
+exists). With ``SESSIONS_FEED_READS=packed`` (large fleets) it reads only the packed
+seconds of its replica, one Query. Deployed, the key set is read when it is due (every
+5 minutes, or an unknown kid at most once a minute). If a read fails, the last snapshot
+serves until ``SESSIONS_REVOCATION_MAX_STALENESS_SECONDS`` after what it covers; then
+access tokens are denied until a read succeeds (fail closed).
 
 Light on purpose: no models, no HTTP framework (the authorizer's cold path).
 """
@@ -23,11 +26,12 @@ from typing import TYPE_CHECKING
 
 from handlers.token_keys import LOCAL_ISSUER
 from sessions_core.access_tokens import AccessTokenClaims, AccessTokenPolicy
-from sessions_core.dynamodb import feed_items
+from sessions_core.dynamodb.feed_table import FeedTable
 from sessions_core.dynamodb.key_set_item import key_set_of
 from sessions_core.dynamodb.layout import Layout
 from sessions_core.errors import InvalidAccessTokenError, KeyConfigurationError, SessionError
-from sessions_core.revocation_feed import FeedSnapshot, TokenFacts
+from sessions_core.feed_snapshot import FeedSnapshot
+from sessions_core.revocation_feed import TokenFacts, to_ms
 from sessions_core.signing_keys import KeyEntry, KeySet, Signer
 from sessions_core.token_service import AccessTokens, CachedKeys, KeySource
 
@@ -42,43 +46,50 @@ RETRY_AFTER = timedelta(seconds=1)
 
 
 class FeedReader:
-    """The snapshot of the feed, and the one request that refreshes it (the key-set
-    item too, when asked)."""
+    """The snapshot of the feed, and the reads that refresh it."""
 
-    def __init__(self, table: Table, layout: Layout) -> None:
-        self.table = table
-        self.layout = layout
+    def __init__(self, feed: FeedTable, *, packed: bool = False) -> None:
+        self.feed = feed
+        self.packed = packed
         self.snapshot = FeedSnapshot()
         self.reads = 0
         self._lock = threading.Lock()
 
-    def refresh(self, now: datetime, *, key_set: bool = False) -> KeySet | None:
-        """Read what the snapshot needs since its last read (and the key set).
+    def refresh(self, now: datetime) -> None:
+        """Read what the snapshot needs since its last read.
 
         Raises:
             StoreUnavailableError, CorruptItemError: the read failed.
         """
         with self._lock:
-            since, until = self.snapshot.window(now)
-            also = [self.layout.signing_keys_key()] if key_set else []
-            entries, items = feed_items.read(self.table, self.layout, since, until, also=also)
+            snapshot = self.snapshot
+            since, until = snapshot.window(now)
+            if self.packed or snapshot.covered_until is None:
+                after = snapshot.last_segment_ms
+                segments, packed = self.feed.segments(after if after else to_ms(since) - 1)
+                snapshot.merge_segments(segments, packed_until=packed, began=now)
+                if packed is not None and packed > since:
+                    since = packed
+            if not self.packed:
+                snapshot.merge_entries(self.feed.entries(since, until), began=now)
             self.reads += 1
-            self.snapshot.merge(entries, began=now)
-        if not key_set:
-            return None
-        item = items.get(self.layout.signing_keys_key()["id"]["S"])
-        return key_set_of(item) if item else KeySet()
 
 
-class KeySetInFeedRead(KeySource):
-    """The deployed key set, read in the same request as the feed."""
+class KeySetItemRead(KeySource):
+    """The deployed key set: its item in the sessions table (one GetItem when due)."""
 
-    def __init__(self, reader: FeedReader) -> None:
-        self.reader = reader
+    def __init__(self, table: Table, layout: Layout) -> None:
+        self.table = table
+        self.key = layout.signing_keys_key()
 
     def load(self, now: datetime) -> KeySet:
-        """The key set (and, in passing, a fresh feed snapshot)."""
-        return self.reader.refresh(now, key_set=True) or KeySet()
+        """The key set (empty while there is none).
+
+        Raises:
+            StoreUnavailableError, CorruptItemError: the read failed.
+        """
+        item = self.table.get(self.key)
+        return key_set_of(item) if item else KeySet()
 
     def signer(self, entry: KeyEntry) -> Signer:
         """Never: the authorizer verifies only.
@@ -96,6 +107,7 @@ class TokenAuthorizer:
         self,
         settings: Settings,
         table: Table,
+        feed: FeedTable,
         clock: Callable[[], datetime],
         *,
         source: KeySource | None = None,
@@ -104,9 +116,10 @@ class TokenAuthorizer:
         self.clock = clock
         self.poll = settings.revocation_poll
         self.max_staleness = settings.revocation_max_staleness
-        self.reader = FeedReader(table, Layout(settings.prefix, settings.expiry_shards))
+        layout = Layout(settings.prefix, settings.expiry_shards)
+        self.reader = FeedReader(feed, packed=settings.feed_reads == "packed")
         if source is None and settings.in_lambda:
-            source = KeySetInFeedRead(self.reader)
+            source = KeySetItemRead(table, layout)
         elif source is None:
             from sessions_core.local_signing_keys import LocalSigningKeys  # noqa: PLC0415
 
@@ -124,7 +137,7 @@ class TokenAuthorizer:
             claims = self.tokens.verify(token)
         except InvalidAccessTokenError:
             return None
-        now = self.clock()
+        now = self.clock()  # on DynamoDB's time, as the stamps are
         if not self._fresh_enough(now):
             return None
         facts = TokenFacts(
@@ -136,7 +149,8 @@ class TokenAuthorizer:
         return None if self.reader.snapshot.denies(facts) else claims
 
     def _fresh_enough(self, now: datetime) -> bool:
-        age = self.reader.snapshot.age(now)
+        snapshot = self.reader.snapshot
+        age = snapshot.age(now)
         if (age is None or age > self.poll) and (self._retry_at is None or now >= self._retry_at):
             try:
                 self.reader.refresh(now)
@@ -144,5 +158,5 @@ class TokenAuthorizer:
             except SessionError as error:
                 self._retry_at = now + RETRY_AFTER
                 logger.error("revocation feed unreadable: %s", error.code)
-            age = self.reader.snapshot.age(now)
-        return age is not None and age <= self.max_staleness
+        staleness = snapshot.staleness(now)
+        return staleness is not None and staleness <= self.max_staleness

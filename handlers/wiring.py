@@ -9,6 +9,7 @@ instead (`use_everywhere`).
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -18,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 from handlers.coldstart import imports_without_gc
 from handlers.settings import Settings
 from handlers.token_keys import build_access_tokens
-from sessions_core.clock import system_clock
+from sessions_core.clock import millisecond_clock, system_clock
 from sessions_core.dynamodb.client import make_client
+from sessions_core.dynamodb.feed_table import FeedTable
 from sessions_core.dynamodb.table import Table
 
 if TYPE_CHECKING:
@@ -84,9 +86,29 @@ class Runtime:
         return found if isinstance(found, Table) else None
 
     @cached_property
+    def feed(self) -> FeedTable:
+        """The revocation feed: the given manager's, else the settings' on `client`."""
+        store = self._manager.config.namespaced_store if self._manager is not None else None
+        found = getattr(store, "feed", None)
+        if isinstance(found, FeedTable):
+            return found
+        replicas = self.settings.feed_replicas
+        return FeedTable(
+            self.settings.feed_table_name,
+            self.client,
+            self.settings.prefix,
+            replicas=replicas,
+            # Each container reads one replica: a fleet spreads its reads over them.
+            replica=random.randrange(replicas),  # noqa: S311 - not a secret
+        )
+
+    @cached_property
     def clock(self) -> Callable[[], datetime]:
-        """The clock: the given manager's (a test's), else the system's."""
-        return self._manager.config.now if self._manager is not None else system_clock
+        """The clock: the given manager's (a test's), else the system's; either on
+        DynamoDB's time (`dynamodb.server_time`)."""
+        if self._manager is not None:
+            return self._manager.config.now
+        return millisecond_clock(system_clock, self.feed.clock)
 
     @cached_property
     def token_authorizer(self) -> TokenAuthorizer:
@@ -97,7 +119,7 @@ class Runtime:
             import sessions_core.token_verify  # noqa: F401, PLC0415
             from handlers.token_authorizer import TokenAuthorizer  # noqa: PLC0415
 
-            return TokenAuthorizer(self.settings, self.table, self.clock)
+            return TokenAuthorizer(self.settings, self.table, self.feed, self.clock)
 
     @cached_property
     def events(self) -> Any:
@@ -132,7 +154,11 @@ def build_manager(
         credentials=settings.local_credentials,
     )
     store = DynamoDBSessionStore(
-        settings.table, client=client, expiry_shards=settings.expiry_shards
+        settings.table,
+        client=client,
+        expiry_shards=settings.expiry_shards,
+        feed_table=settings.feed_table_name,
+        feed_replicas=settings.feed_replicas,
     )
     tokens = build_access_tokens(
         settings, store.table, system_clock, creates_key_set=creates_key_set, issuer=issuer

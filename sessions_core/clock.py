@@ -6,8 +6,35 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from sessions_core.errors import InvalidArgumentError
+
+
+class StoreClock(Protocol):
+    """The store's clock as seen from here: what every time the manager writes
+    follows (`dynamodb.server_time`)."""
+
+    def offset(self) -> timedelta:
+        """What to add to this machine's clock to get the store's."""
+
+    def check(self) -> None:
+        """Before a revocation: refuse a clock too far from the store's (raises
+        `ClockSkewError`)."""
+
+
+class SameClock:
+    """A store that is this process (memory): no other clock."""
+
+    def offset(self) -> timedelta:
+        """Zero."""
+        return timedelta(0)
+
+    def check(self) -> None:
+        """Nothing to check."""
+
+
+SAME_CLOCK = SameClock()
 
 
 def system_clock() -> datetime:
@@ -35,12 +62,16 @@ def _system_clock_ms() -> datetime:
     return datetime.fromtimestamp(time.time_ns() // 1_000_000 / 1000, UTC)
 
 
-def millisecond_clock(clock: Callable[[], datetime]) -> Callable[[], datetime]:
-    """``clock`` truncated to milliseconds (the system clock in one cheaper call)."""
-    if clock is system_clock:
-        return _system_clock_ms
+def millisecond_clock(
+    clock: Callable[[], datetime], store: StoreClock = SAME_CLOCK
+) -> Callable[[], datetime]:
+    """``clock`` moved to ``store``'s time and truncated to milliseconds (the system
+    clock in one cheaper call). The offset is whole milliseconds."""
+    base = _system_clock_ms if clock is system_clock else clock
+    if store is SAME_CLOCK:
+        return base if clock is system_clock else lambda: truncate_ms(clock())
 
     def now() -> datetime:
-        return truncate_ms(clock())
+        return truncate_ms(base() + store.offset())
 
     return now

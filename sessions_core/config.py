@@ -43,7 +43,8 @@ class SessionConfig:
         bind_to_user_agent: bind each session to the agent that created it.
         max_lifetime: absolute timeout after creation (30 days); refresh and sliding
             never pass it. ``None`` turns it off, explicitly.
-        clock: the only source of time (tests inject a fixed one).
+        clock: the only source of time (tests inject a fixed one), moved to the
+            store's time when that is a second or more away (`dynamodb.server_time`).
         wait: how to let time pass (waiting for the user index to catch up in an
             erasure, backing off under contention); with an injected clock, what
             moves it. Default: sleep.
@@ -115,7 +116,6 @@ class SessionConfig:
             )
         if self.on_session_limit not in get_args(LimitPolicy):
             raise InvalidArgumentError("on_session_limit must be evict_oldest or deny")
-        object.__setattr__(self, "now", millisecond_clock(self.clock or system_clock))
         secret = self.secret_key
         keys = (
             KeyRing.from_text(secret, source="SessionConfig.secret_key")
@@ -125,6 +125,10 @@ class SessionConfig:
         object.__setattr__(self, "keys", keys or default_key_ring())
         # The prefix is set once, here: every store call then goes through this view.
         object.__setattr__(self, "namespaced_store", self.store.with_prefix(self.prefix))
+        # Every time the manager writes is the store's: a revoker whose clock is off
+        # would otherwise file revocations and marks at the wrong moment.
+        server = self.namespaced_store.server_clock
+        object.__setattr__(self, "now", millisecond_clock(self.clock or system_clock, server))
 
     def notify(self, event: str) -> None:
         """Tell the observer, if any, what just happened (an event name, never a token)."""

@@ -25,7 +25,6 @@ from sessions_core.errors import (
 from sessions_core.limits import MAX_EXPIRES_IN
 from sessions_core.models import Session
 from sessions_core.records import NO_USER, SessionIdTakenError
-from sessions_core.revocation_feed import session_entry
 from sessions_core.revoking import revoke
 from sessions_core.rules import Origin, new_session
 from sessions_core.session_limit import Room, SessionLimit
@@ -68,7 +67,9 @@ class Creator(UsesConfig):
         Raises:
             InvalidArgumentError: bad user id, lifetime, metadata, aal or max lifetime.
             SessionLimitError: the user is at the limit and the policy is ``deny``.
-            StoreUnavailableError: the store did not answer.
+            StoreUnavailableError: the store did not answer, or the feed could not
+                record an eviction (the evicted sessions then stay valid).
+            ClockSkewError: an eviction would be stamped by a clock too far off.
         """
         metadata = options.get("metadata")
         agent = options.get("user_agent")
@@ -131,17 +132,11 @@ class Creator(UsesConfig):
         return requested
 
     def _evict(self, room: Room) -> None:
-        # They stopped being valid when the admission left them out (those admitted
-        # under a previous key once released from its item); the tombstone records
-        # why. A failure here must not fail a create that has succeeded.
+        # They stopped being valid when the admission left them out, and the feed
+        # heard of it before (`SessionLimit.admit`); the tombstone records why. A
+        # failure here must not fail a create that has succeeded: the next read of an
+        # evicted session writes its tombstone (`Validator.record_revocation`).
         now = self._now()
-        try:
-            self._append_revocations([session_entry(sid, now) for sid in room.evicted])
-        except SessionError:
-            # Their session tokens stopped working with the admission; their access
-            # tokens do when their next read records it (`Validator.record_revocation`)
-            # or when they expire.
-            logger.error("could not record %d evictions in the feed", len(room.evicted))
         for ref, session_id in room.released:
             try:
                 self._store.release(ref, session_id)

@@ -141,6 +141,14 @@ class KeyConfigurationError(SessionError, code="key_misconfigured"):
     """
 
 
+class ClockSkewError(SessionError, code="clock_skew"):
+    """This machine's clock is too far from DynamoDB's.
+
+    A revocation stamped by it could be filed where no verifier looks: it is refused,
+    with both clocks in the message.
+    """
+
+
 class CorruptItemError(SessionError, code="corrupt_item"):
     """A stored session item is malformed.
 

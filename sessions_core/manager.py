@@ -40,8 +40,9 @@ class SessionManager(AccessTokenMethods):
 
     Costs, in store requests: validate 1 (2 when an activity write or a sliding
     extension is due), refresh 2, create 1 (3 under a per-user limit), destroy 1, a
-    malformed token 0; with access tokens, a revocation also appends to their feed (one
-    more), issuing one is a validate, verifying one none (`manager_tokens`).
+    malformed token 0; a revocation also appends to the access tokens' feed (one more,
+    whatever built the manager), issuing one is a validate, verifying one none
+    (`manager_tokens`).
     """
 
     def __init__(self, config: SessionConfig) -> None:
@@ -163,11 +164,12 @@ class SessionManager(AccessTokenMethods):
         per-user limit also gives its slot back (a second request).
 
         Raises:
-            StoreUnavailableError: the store did not answer.
+            StoreUnavailableError: the store (or the feed) did not answer.
+            ClockSkewError: this machine's clock is too far from the store's.
         """
         if not is_session_id(session_id):
             return
-        now = self._now()
+        now = self._revocation_time()
         self._append_revocations([session_entry(session_id, now)])
         revoked = revoke(self._store, session_id, at=now, reason=reason)
         if revoked is not None and revoked.limited:
@@ -211,7 +213,8 @@ class SessionManager(AccessTokenMethods):
         """One session by id (revoked and expired included), without secrets.
 
         Raises:
-            StoreUnavailableError: the store did not answer.
+            StoreUnavailableError: the store (or the feed) did not answer.
+            ClockSkewError: this machine's clock is too far from the store's.
         """
         if not is_session_id(session_id):
             return None

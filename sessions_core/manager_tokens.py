@@ -81,7 +81,7 @@ class AccessTokenMethods(UsesConfig):
             StoreUnavailableError: the store did not answer.
         """
         self._access_tokens()
-        now = self._now()
+        now = self._revocation_time()
         entry = all_entry(now, before=issued_before or now, call=secrets.token_hex(8))
         self._append_revocations([entry])
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import secrets
 import threading
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sessions_core.activity import ActivityEvent, translate
+from sessions_core.feed_store import FeedBackend
 from sessions_core.models import Session
 from sessions_core.records import (
     Admission,
@@ -19,7 +20,6 @@ from sessions_core.records import (
     RevocationMarker,
     UserState,
 )
-from sessions_core.revocation_feed import FEED_ITEM_LIFETIME, FeedEntry
 
 
 @dataclass
@@ -38,9 +38,8 @@ class MemoryBackend:
     # Per prefix, then event id: the user's security log, filled on each write as
     # DynamoDB's stream fills the table's (the same `translate`).
     activity: dict[str, dict[str, ActivityEvent]] = field(default_factory=dict)
-    # Feed item key (``prefix + "feed#" + bucket + "#" + shard``), then entry name: the
-    # DynamoDB store's items, so purging counts what it would delete.
-    feed: dict[str, dict[str, FeedEntry]] = field(default_factory=dict)
+    # The revocation feed (a table of its own on DynamoDB, expired by TTL there).
+    feed: FeedBackend = field(default_factory=FeedBackend)
 
     def write(self, prefix: str, key: str, new: Session | None, at: datetime) -> None:
         """Replace (or, with None, remove) a session item and record what it means
@@ -130,21 +129,4 @@ class MemoryBackend:
                     deleted += 1
             if not marks:
                 del self.markers[item_key]
-        for item_key in [k for k in self.feed if k.startswith(prefix + "feed#")]:
-            if budget == deleted:
-                return deleted
-            if feed_item_expiry(item_key) <= now:
-                del self.feed[item_key]
-                deleted += 1
         return deleted
-
-
-def feed_item_key(prefix: str, bucket: datetime, shard: int) -> str:
-    """The key a feed item has in the DynamoDB store."""
-    return f"{prefix}feed#{round(bucket.timestamp() * 1000)}#{shard}"
-
-
-def feed_item_expiry(item_key: str) -> datetime:
-    """When a feed item expires, from its key (its bucket)."""
-    bucket_ms = int(item_key.rsplit("#", 2)[1])
-    return datetime.fromtimestamp(bucket_ms / 1000, UTC) + FEED_ITEM_LIFETIME

@@ -9,15 +9,18 @@ keyed as the DynamoDB store keys them (``prefix + id``), so views under other pr
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sessions_core.activity import ActivityEvent
 from sessions_core.changes import Applied, SessionChange, applied_to, holds
+from sessions_core.clock import SAME_CLOCK, StoreClock
 from sessions_core.config import DEFAULT_PREFIX
+from sessions_core.feed_store import MemoryFeed, RevocationFeed
 from sessions_core.keys import UserRef, location_of
-from sessions_core.memory_backend import MemoryBackend, feed_item_key
+from sessions_core.memory_backend import MemoryBackend
 from sessions_core.models import Session
-from sessions_core.revocation_feed import SHARDS, FeedEntry, bucket_of, buckets
+from sessions_core.revocation_feed import FeedEntry
 from sessions_core.store import (
     AdmissionWrite,
     AttemptsChange,
@@ -212,24 +215,26 @@ class InMemorySessionStore:
         mine = (e for e in kept if e.user_id == user_id and e.at >= since)
         return sorted(mine, key=lambda e: (e.at, e.type), reverse=True)[:limit]
 
-    def append_revocations(self, entries: list[FeedEntry]) -> None:
-        """Add ``entries`` to the feed, each in its bucket's shard."""
-        with self._backend.lock:
-            for entry in entries:
-                key = feed_item_key(self._prefix, bucket_of(entry.revoked_at), entry.shard)
-                self._backend.feed.setdefault(key, {})[entry.name] = entry
+    @property
+    def feed(self) -> RevocationFeed:
+        """The revocation feed under this prefix."""
+        return MemoryFeed(self._backend.feed, self._prefix)
+
+    @property
+    def server_clock(self) -> StoreClock:
+        """The store's clock: this process's own."""
+        return SAME_CLOCK
+
+    def append_revocations(self, entries: list[FeedEntry], now: Callable[[], datetime]) -> None:
+        """Add ``entries`` to the feed."""
+        self.feed.append(entries, now)
 
     def read_revocations(self, since: datetime, until: datetime) -> list[FeedEntry]:
-        """Every entry of the buckets from ``since`` to ``until``."""
-        keys = {
-            feed_item_key(self._prefix, bucket, shard)
-            for bucket in buckets(since, until)
-            for shard in range(SHARDS)
-        }
-        with self._backend.lock:
-            return [e for key in keys for e in self._backend.feed.get(key, {}).values()]
+        """Every feed entry stamped from ``since`` to ``until``."""
+        return self.feed.entries(since, until)
 
     def purge_expired(self, now: datetime, limit: int | None = None) -> int:
         """Delete expired sessions, tombstones and markers under this prefix."""
+        self._backend.feed.purge(self._prefix, now)  # as TTL deletes it: not counted
         with self._backend.lock:
             return self._backend.purge(self._prefix, now, limit)

@@ -1,17 +1,25 @@
 """The revocation feed: what a verifier of access tokens must know to honour a
 revocation made after the token was issued, without reading the session.
 
-Every revocation that can affect a live access token is appended by the request path
-before the revoking call returns: a session entry (every token of that session is
-denied, whatever its ``iat``: session ids are never reused), a user entry (a keyed user
-hash, never the user id, with ``revoked_before`` and the kept session, compared with the
-token's ``sct`` exactly as a revoke-all marker is compared with ``createdAt``), or an
-entry for every token issued before a moment (incidents).
+Every revocation that can affect a live access token is appended by the call that
+revokes, before it returns, whatever built the manager: a session entry (every token of
+that session is denied, whatever its ``iat``: session ids are never reused), a user
+entry (a keyed user hash, never the user id, with ``revoked_before`` and the kept
+session, compared with the token's ``sct`` exactly as a revoke-all marker is compared
+with ``createdAt``), or an entry for every token issued before a moment (incidents).
 
-Entries are kept in time buckets (`BUCKET`), spread over `SHARDS` items each; an entry
-matters until ``revoked_at`` + the longest token + leeway (`RELEVANT_FOR`), after which
-it is dropped from memory (storage expires it later). Light on purpose (no models, no
-store): the authorizer decides with it on its cold path.
+Each entry is an item of its own (under 1 KB, so a write costs the same however much
+the feed holds), in a partition per hour and shard, sorted by the moment it was
+stamped: a reader asks for what is new since it last read, minus `OVERLAP`. The
+compactor (`feed_compactor`) packs each settled second into one small segment of
+8-byte hashes, which a cold reader reads instead of the entries themselves.
+
+Why `OVERLAP` suffices: a writer whose write took longer than `WRITE_BOUND` writes the
+entry again with a fresh stamp, so an entry is visible within `WRITE_BOUND` of its
+stamp; stamps and readers' clocks are DynamoDB's time (the ``Date`` header of its
+answers, `dynamodb.server_time`) within `STAMP_ERROR` each.
+
+Light on purpose (no models, no store): the authorizer decides with it on its cold path.
 """
 
 from __future__ import annotations
@@ -25,15 +33,23 @@ from typing import Literal
 from sessions_core.keys import UserRef
 from sessions_core.signing_keys import MAX_TOKEN_LIFETIME, VERIFY_LEEWAY
 
-BUCKET = timedelta(minutes=5)
-SHARDS = 4
+# Partitions of the entries: one per hour and shard. Eight shards keep 1,000 sustained
+# revocations a second at 125 write units per partition; a warm read is one Query
+# per shard (two per shard in the rare poll that straddles an hour).
+SHARDS = 8
+PARTITION_SPAN = timedelta(hours=1)
 RELEVANT_FOR = MAX_TOKEN_LIFETIME + VERIFY_LEEWAY
-# How long a feed item is kept: past every entry's relevance, a minute to spare.
-FEED_ITEM_LIFETIME = BUCKET + RELEVANT_FOR + timedelta(minutes=1)
-# A writer stamps its entry when it starts and may finish up to the API's timeout
-# later; clocks differ a little: a refresh reads again from this long before the last
-# read began.
-OVERLAP = timedelta(seconds=30)
+# How long an entry is kept: past its relevance, with time for the slowest reader.
+ENTRY_LIFETIME = RELEVANT_FOR + timedelta(minutes=5)
+# A write that takes longer than this is written again with a fresh stamp.
+WRITE_BOUND = timedelta(seconds=1)
+# How far a stamp, or a reader's clock, may be from DynamoDB's time: the Date header
+# has one-second resolution and offsets under a second are not corrected.
+STAMP_ERROR = timedelta(milliseconds=1_500)
+# A refresh reads again from this long before the last read began.
+OVERLAP = WRITE_BOUND + 2 * STAMP_ERROR
+# A second is packed once no entry stamped in it can still appear.
+SETTLE = WRITE_BOUND + STAMP_ERROR
 DEFAULT_POLL = timedelta(seconds=5)
 DEFAULT_MAX_STALENESS = timedelta(seconds=30)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -49,7 +65,7 @@ class FeedEntry:
         name: unique in the feed (its kind, what it names, and for user entries the
             call that wrote it): ``s:<session id>``, ``u:<location><tag>:<id>``,
             ``a:<id>``.
-        revoked_at: when it was written (what decides its bucket and its relevance).
+        revoked_at: its stamp: where it is filed, and when its relevance ends.
         before: user and "all" entries: tokens of sessions created before it (user) or
             issued before it (all) are denied.
         keep_session_id: user entries: the session a "sign out everywhere else" keeps.
@@ -67,12 +83,17 @@ class FeedEntry:
 
     @property
     def shard(self) -> int:
-        """Which item of its bucket holds it."""
+        """Which partition of its hour holds it."""
         return zlib.crc32(self.name.encode()) % SHARDS
 
-    def relevant(self, now: datetime) -> bool:
-        """True while a token it denies may still be unexpired."""
-        return now <= self.revoked_at + RELEVANT_FOR
+    @property
+    def user(self) -> str:
+        """User entries: the keyed user hash (location and tag) it names."""
+        return self.name[2 : self.name.index(":", 2)]
+
+    def stamped(self, at: datetime) -> FeedEntry:
+        """The same entry filed at ``at`` (a write that was too slow is filed again)."""
+        return FeedEntry(self.name, at, self.before, self.keep_session_id)
 
 
 def session_entry(session_id: str, at: datetime) -> FeedEntry:
@@ -97,20 +118,27 @@ def all_entry(at: datetime, *, before: datetime, call: str) -> FeedEntry:
     return FeedEntry(f"a:{call}", at, before=before)
 
 
-def bucket_of(moment: datetime) -> datetime:
-    """The start of the bucket ``moment`` falls in."""
-    size = BUCKET.total_seconds()
-    return _EPOCH + timedelta(seconds=(moment - _EPOCH).total_seconds() // size * size)
+def to_ms(moment: datetime) -> int:
+    """Epoch milliseconds of an aware datetime."""
+    return round((moment - _EPOCH).total_seconds() * 1000)
 
 
-def buckets(since: datetime, until: datetime) -> list[datetime]:
-    """The starts of every bucket from the one holding ``since`` to the one holding
-    ``until``."""
-    found, current = [], bucket_of(since)
-    while current <= until:
-        found.append(current)
-        current += BUCKET
-    return found
+def from_ms(value: int) -> datetime:
+    """The aware UTC datetime of epoch milliseconds, exactly."""
+    return _EPOCH + timedelta(milliseconds=value)
+
+
+def partition_of(moment: datetime) -> int:
+    """The start (epoch seconds) of the hour partition ``moment`` is filed in."""
+    span = int(PARTITION_SPAN.total_seconds())
+    return to_ms(moment) // 1000 // span * span
+
+
+def partitions(since: datetime, until: datetime) -> list[int]:
+    """The starts of every hour partition from the one holding ``since`` to the one
+    holding ``until``."""
+    span = int(PARTITION_SPAN.total_seconds())
+    return list(range(partition_of(since), partition_of(until) + 1, span))
 
 
 @dataclass(frozen=True)
@@ -122,68 +150,3 @@ class TokenFacts:
     user: UserRef
     session_created_at: datetime
     issued_at: datetime
-
-
-class FeedSnapshot:
-    """The entries a verifier has read, and when the read began.
-
-    `window` says what to read next; `merge` takes what was read; `denies` decides.
-    """
-
-    def __init__(self) -> None:
-        self._sessions: dict[str, FeedEntry] = {}
-        self._users: dict[str, dict[str, FeedEntry]] = {}
-        self._all: dict[str, FeedEntry] = {}
-        self.read_began: datetime | None = None
-
-    def window(self, now: datetime) -> tuple[datetime, datetime]:
-        """What the next read must cover: from a cold start, every entry that may
-        still matter; after a read, from a little before it began (late writes)."""
-        if self.read_began is None:
-            return now - RELEVANT_FOR - OVERLAP, now
-        return self.read_began - OVERLAP, now
-
-    def age(self, now: datetime) -> timedelta | None:
-        """How long ago the last read began (None: never)."""
-        return None if self.read_began is None else now - self.read_began
-
-    def merge(self, entries: Iterable[FeedEntry], *, began: datetime) -> None:
-        """Take a read that began at ``began``, and forget entries that no longer
-        matter."""
-        for entry in entries:
-            kind = entry.kind
-            if kind == "session":
-                self._sessions[entry.name[2:]] = entry
-            elif kind == "user":
-                user = entry.name[2 : entry.name.index(":", 2)]
-                self._users.setdefault(user, {})[entry.name] = entry
-            else:
-                self._all[entry.name] = entry
-        self.read_began = began
-        self._forget(began)
-
-    def denies(self, token: TokenFacts) -> bool:
-        """True when an entry revokes the token."""
-        if token.session_id in self._sessions:
-            return True
-        for entry in self._users.get(token.user.location + token.user.tag, {}).values():
-            if (
-                entry.before is not None
-                and token.session_created_at < entry.before
-                and token.session_id != entry.keep_session_id
-            ):
-                return True
-        return any(e.before is not None and token.issued_at < e.before for e in self._all.values())
-
-    def __len__(self) -> int:
-        return len(self._sessions) + sum(map(len, self._users.values())) + len(self._all)
-
-    def _forget(self, now: datetime) -> None:
-        self._sessions = {k: e for k, e in self._sessions.items() if e.relevant(now)}
-        self._all = {k: e for k, e in self._all.items() if e.relevant(now)}
-        users: dict[str, dict[str, FeedEntry]] = {}
-        for user, entries in self._users.items():
-            kept = {k: e for k, e in entries.items() if e.relevant(now)}
-            if kept:
-                users[user] = kept
-        self._users = users

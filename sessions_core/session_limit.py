@@ -39,6 +39,7 @@ from sessions_core.records import (
     RevocationMarker,
     UserState,
 )
+from sessions_core.revocation_feed import session_entry
 from sessions_core.uses_config import UsesConfig
 
 # Sessions admitted by code that admitted before storing: an admitted id whose session
@@ -109,10 +110,20 @@ class SessionLimit(UsesConfig):
         Raises:
             SessionLimitError: the limit filled up meanwhile (``deny``).
             UserErasedError: the user was erased after this session began.
-            StoreUnavailableError: the store did not answer.
+            StoreUnavailableError: the store (or the feed) did not answer.
+            ClockSkewError: an eviction would be stamped by a clock too far off.
         """
         ref = self._keys.user_ref(session.user_id)
+        recorded: set[str] = set()
         for attempt in range(_ATTEMPTS):
+            # The admission is what invalidates the evicted sessions: their access
+            # tokens must be denied by then, so the feed hears of them first (and a
+            # feed that cannot be written fails this create, leaving them admitted).
+            fresh = [sid for sid in room.evicted if sid not in recorded]
+            if fresh:
+                at = self._revocation_time()
+                self._append_revocations([session_entry(sid, at) for sid in fresh])
+                recorded.update(fresh)
             # The per-user item outlives every session it admits.
             keep_until = self._now() + MAX_EXPIRES_IN
             write = AdmissionWrite(room.admission, room.version, keep_until, session.created_at)

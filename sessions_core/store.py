@@ -8,11 +8,14 @@ the unit tests and the DynamoDB tests check one behaviour (tests/contract).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol, Self
 
 from sessions_core.activity import ActivityEvent
 from sessions_core.changes import Applied, SessionChange
+from sessions_core.clock import StoreClock
+from sessions_core.feed_store import RevocationFeed
 from sessions_core.keys import UserRef
 from sessions_core.models import Session
 from sessions_core.records import (
@@ -144,16 +147,24 @@ class SessionStore(Protocol):
         """The user's events at or after ``since``, newest first, at most ``limit``
         (the activity index: it may lag behind the events function's writes)."""
 
-    def append_revocations(self, entries: list[FeedEntry]) -> None:
-        """Add ``entries`` to the revocation feed (`revocation_feed`), each in its
-        bucket's shard; an entry of the same name is replaced. No condition, one
-        request per item touched; once this returns, a strongly consistent read sees
-        every entry."""
+    @property
+    def feed(self) -> RevocationFeed:
+        """The revocation feed under this store's prefix (`feed_store`): where
+        verifiers and the compactor read it."""
+
+    @property
+    def server_clock(self) -> StoreClock:
+        """The store's clock as seen from here (`clock.StoreClock`): every time the
+        manager writes follows it, and a revocation first checks it."""
+
+    def append_revocations(self, entries: list[FeedEntry], now: Callable[[], datetime]) -> None:
+        """Add ``entries`` to the revocation feed (`revocation_feed`), each an item of
+        its own; no condition. Once this returns, a strongly consistent read sees every
+        entry (a write slower than `WRITE_BOUND` is made again, stamped ``now()``)."""
 
     def read_revocations(self, since: datetime, until: datetime) -> list[FeedEntry]:
-        """Every feed entry in the buckets from ``since`` to ``until`` (whole buckets:
-        entries a little outside the range come too). One strongly consistent request
-        (more past 100 items)."""
+        """Every feed entry stamped from ``since`` to ``until``, strongly consistent
+        (one Query per shard of each hour)."""
 
     def purge_expired(self, now: datetime, limit: int | None = None) -> int:
         """Delete items whose expiry has passed by ``now`` (tombstones, markers and

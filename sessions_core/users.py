@@ -36,9 +36,10 @@ class UserSessions(UsesConfig):
         or ``revoke_all`` as the reason. Returns how many this call tombstoned.
 
         Raises:
-            StoreUnavailableError: the store did not answer.
+            StoreUnavailableError: the store (or the feed) did not answer.
+            ClockSkewError: this machine's clock is too far from the store's.
         """
-        now = self._now()
+        now = self._revocation_time()
         marker = RevocationMarker(
             revoked_before=now, keep_session_id=except_session_id, id=secrets.token_hex(8)
         )
@@ -103,7 +104,7 @@ class UserSessions(UsesConfig):
             StoreUnavailableError: the store did not answer.
         """
         check_user_id(user_id)
-        now = self._now()
+        now = self._revocation_time()
         refs = self._keys.user_refs(user_id)
         marker = RevocationMarker(revoked_before=now, id=secrets.token_hex(8))
         self._append_revocations(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sessions_core.config import SessionConfig
 from sessions_core.revocation_feed import FeedEntry
 
@@ -17,13 +19,25 @@ class UsesConfig:
         self._now = config.now
         self._wait = config.wait
 
+    def _revocation_time(self) -> datetime:
+        """The moment of a revocation, on the store's clock: checked first (a clock
+        too far off is refused rather than filing revocations where no verifier looks).
+
+        Raises:
+            ClockSkewError: this machine's clock is too far from the store's.
+            StoreUnavailableError: the store did not answer.
+        """
+        self._store.server_clock.check()
+        return self._now()
+
     def _append_revocations(self, entries: list[FeedEntry]) -> None:
-        """Append to the revocation feed, before the revocation itself, when access
-        tokens are issued (a verifier of them learns of revocations only there).
+        """Append to the revocation feed, before the revocation itself: whatever built
+        this manager, verifiers of access tokens learn of revocations only there (a
+        deployment that issues none pays one small write per revocation).
 
         Raises:
             StoreUnavailableError: the store did not answer: the revocation must not
                 go on as if its tokens were dead.
         """
-        if self.config.access_tokens is not None and entries:
-            self._store.append_revocations(entries)
+        if entries:
+            self._store.append_revocations(entries, self._now)

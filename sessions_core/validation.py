@@ -102,9 +102,9 @@ class Validator(UsesConfig):
             reason: RevokedReason = "revoke_others" if marker.keep_session_id else "revoke_all"
             revoke(self._store, session.id, at=marker.revoked_before, reason=reason, by=marker.id)
         else:
-            # Its create recorded the eviction in the feed; should that have failed,
-            # this read records it again (the same entry).
-            now = self._now()
+            # Its create recorded the eviction in the feed before evicting it; this
+            # read records it again all the same (an entry costs one small write).
+            now = self._revocation_time()
             self._append_revocations([session_entry(session.id, now)])
             revoke(self._store, session.id, at=now, reason="session_limit")
 
@@ -117,7 +117,7 @@ class Validator(UsesConfig):
             "a retired token of session %s was presented after its grace; revoking",
             session.id,
         )
-        now = self._now()
+        now = self._revocation_time()
         self._append_revocations([session_entry(session.id, now)])
         revoked = revoke(self._store, session.id, at=now, reason="reuse_detected")
         if revoked is not None and revoked.limited:

@@ -243,6 +243,7 @@ def serve(
     from handlers.observability import quiet
     from handlers.settings import Settings
     from handlers.wiring import Runtime, build_manager, used_everywhere
+    from sessions_local.local_compactor import start_local_compactor
     from sessions_local.local_events import start_local_events
 
     def log(line: str) -> None:
@@ -264,6 +265,7 @@ def serve(
     store = runtime.manager.config.store
     created = store.create_table() if hasattr(store, "create_table") else False
     events = start_local_events(runtime, embedded=embedded, log=log)
+    feed = start_local_compactor(runtime)
     backend = "embedded DynamoDB (moto)" if embedded else "DynamoDB"
     log(f"sessions serve: {len(gateway.routes)} routes")
     log(f"  API   {url}")
@@ -273,12 +275,9 @@ def serve(
     log(f"  table {table!r} on {backend} at {url_of_table}" + (" (created)" if created else ""))
     log(f"  events {events}")
     log(f"  tokens {_tokens_line(runtime)}")
-    iam = (
-        f"enforced (SigV4 for {settings.region}, your credentials)"
-        if enforce_iam
-        else "not enforced"
-    )
-    log(f"  IAM   {iam} on the service routes")
+    log(f"  feed  {feed}")
+    iam = f"enforced (SigV4 for {settings.region}, your credentials)" if enforce_iam else ""
+    log(f"  IAM   {iam or 'not enforced'} on the service routes")
     log(f"  try:  sessions list --user alice --endpoint-url {url_of_table}")
     log("Press Ctrl+C to stop.")
     with used_everywhere(runtime):

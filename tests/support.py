@@ -166,7 +166,8 @@ def wired(manager: Any) -> Iterator[Any]:
     import handlers.authorizer
     import handlers.cleanup
     import handlers.erase
-    import handlers.events  # noqa: F401
+    import handlers.events
+    import handlers.feed_compactor  # noqa: F401
     from handlers.settings import Settings
     from handlers.wiring import Runtime, used_everywhere
 

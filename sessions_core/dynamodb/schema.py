@@ -89,3 +89,26 @@ def create_table_request(table_name: str) -> dict[str, Any]:
         "SSESpecification": {"Enabled": True},
         "StreamSpecification": dict(STREAM_SPECIFICATION),
     }
+
+
+# The revocation feed's table: one item per entry or packed second, read by Query.
+FEED_ATTRIBUTE_DEFINITIONS: Final = [
+    {"AttributeName": "p", "AttributeType": "S"},
+    {"AttributeName": "s", "AttributeType": "S"},
+]
+FEED_KEY_SCHEMA: Final = [
+    {"AttributeName": "p", "KeyType": "HASH"},
+    {"AttributeName": "s", "KeyType": "RANGE"},
+]
+
+
+def create_feed_table_request(table_name: str) -> dict[str, Any]:
+    """The ``CreateTable`` arguments for the feed table (on-demand, SSE on, no
+    stream: nothing reads its changes)."""
+    return {
+        "TableName": table_name,
+        "AttributeDefinitions": [dict(a) for a in FEED_ATTRIBUTE_DEFINITIONS],
+        "KeySchema": [dict(k) for k in FEED_KEY_SCHEMA],
+        "BillingMode": "PAY_PER_REQUEST",
+        "SSESpecification": {"Enabled": True},
+    }

@@ -6,21 +6,26 @@ import logging
 from collections.abc import Callable
 
 from sessions_core.dynamodb.errors import TableExistsError
-from sessions_core.dynamodb.schema import TTL_ATTRIBUTE, create_table_request
+from sessions_core.dynamodb.schema import (
+    TTL_ATTRIBUTE,
+    create_feed_table_request,
+    create_table_request,
+)
 from sessions_core.dynamodb.table import Table
 
 logger = logging.getLogger("sessions_core.dynamodb")
 
 
-def create_table(table: Table) -> bool:
-    """Create ``table`` unless it exists, wait for it, enable TTL and point-in-time
-    recovery (as the template does; skipped with a warning where an emulator lacks the
-    call). Returns True when it created the table.
+def create_table(table: Table, *, feed: bool = False) -> bool:
+    """Create ``table`` (the sessions table, or with ``feed`` its feed table) unless it
+    exists, wait for it, enable TTL and point-in-time recovery (as the template does;
+    skipped with a warning where an emulator lacks the call). Returns True when it
+    created the table.
 
     Raises:
         StoreUnavailableError, StoreConfigurationError: DynamoDB refused or failed.
     """
-    request = create_table_request(table.name)
+    request = create_feed_table_request(table.name) if feed else create_table_request(table.name)
     try:
         with table.translated():
             table.client.create_table(**request)

@@ -11,7 +11,8 @@ one prefix.
 from __future__ import annotations
 
 import copy
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sessions_core.config import DEFAULT_PREFIX
@@ -19,7 +20,8 @@ from sessions_core.dynamodb.activity_items import ActivityItems
 from sessions_core.dynamodb.cleanup import Cleanup
 from sessions_core.dynamodb.client import make_client
 from sessions_core.dynamodb.erasure import Erasure
-from sessions_core.dynamodb.feed_items import FeedItems
+from sessions_core.dynamodb.feed_part import FeedPart
+from sessions_core.dynamodb.feed_table import FeedTable, feed_table_name
 from sessions_core.dynamodb.items import DEFAULT_EXPIRY_SHARDS, Layout
 from sessions_core.dynamodb.login_counters import LoginCounters
 from sessions_core.dynamodb.recent_sessions import RecentSessions
@@ -42,7 +44,7 @@ class DynamoDBSessionStore(
     UserItems,
     ActivityItems,
     LoginCounters,
-    FeedItems,
+    FeedPart,
     Erasure,
     Cleanup,
 ):
@@ -57,6 +59,11 @@ class DynamoDBSessionStore(
         page_size: ``Limit`` of each query page (tests make it small).
         index_lag: how long the user index may take to show a write; erasure lists
             again after it (0 for local servers, whose indexes are synchronous).
+        feed_table: the revocation feed's table (default ``<table_name>-feed``, as
+            template.yaml names it): every revocation is written there.
+        feed_replicas: how many copies of the packed feed the compactor writes
+            (verifiers of a large fleet each read one).
+        system_clock: this machine's clock, compared with DynamoDB's (tests skew it).
 
     Keys are under the ``session:`` namespace; `SessionConfig.prefix` chooses another
     (`with_prefix`), the one place a prefix is set.
@@ -71,8 +78,19 @@ class DynamoDBSessionStore(
         expiry_shards: int = DEFAULT_EXPIRY_SHARDS,
         page_size: int | None = None,
         index_lag: timedelta = INDEX_LAG,
+        feed_table: str | None = None,
+        feed_replicas: int = 1,
+        system_clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.table = Table(table_name, client or make_client(), page_size=page_size)
+        self.feed_table = FeedTable(
+            feed_table or feed_table_name(table_name),
+            self.table.client,
+            DEFAULT_PREFIX,
+            replicas=feed_replicas,
+            system_clock=system_clock,
+            page_size=page_size,
+        )
         self.layout = Layout(DEFAULT_PREFIX, expiry_shards)
         self.recent = RecentSessions(self.layout)
         self.consistent = consistent_reads
@@ -104,15 +122,19 @@ class DynamoDBSessionStore(
             return self
         view = copy.copy(self)
         view.layout = Layout(prefix, self.layout.shards)
+        view.feed_table = self.feed_table.with_prefix(prefix)
         view.recent = RecentSessions(view.layout)
         return view
 
     def create_table(self) -> bool:
-        """Create the table as `template.yaml` declares it, wait until it is active, and
-        enable TTL and point-in-time recovery where the server supports them.
-        Idempotent. Returns True when it created the table.
+        """Create the table and its feed table as `template.yaml` declares them, wait
+        until they are active, and enable TTL and point-in-time recovery where the
+        server supports them. Idempotent. Returns True when it created the sessions
+        table.
 
         Raises:
             StoreUnavailableError, StoreConfigurationError: DynamoDB refused or failed.
         """
-        return create_table(self.table)
+        created = create_table(self.table)
+        create_table(self.feed_table.table, feed=True)
+        return created

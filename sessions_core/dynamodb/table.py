@@ -99,20 +99,25 @@ class Table:
 
     def query(
         self,
-        index: str,
+        index: str | None,
         key_condition: Expression,
         *,
         filter_expression: str | None = None,
         newest_first: bool = False,
+        consistent: bool = False,
     ) -> Iterator[list[Item]]:
-        """Query ``index`` page by page to the last one (``key_condition.condition`` is
-        the KeyConditionExpression)."""
+        """Query ``index`` (None: the table itself) page by page to the last one
+        (``key_condition.condition`` is the KeyConditionExpression); ``consistent``
+        reads strongly (the table only: indexes cannot)."""
         request: QueryInputTypeDef = {
             "TableName": self.name,
-            "IndexName": index,
             "KeyConditionExpression": key_condition.condition or "",
             "ScanIndexForward": not newest_first,
         }
+        if index is not None:
+            request["IndexName"] = index
+        if consistent:
+            request["ConsistentRead"] = True
         if key_condition.values:
             request["ExpressionAttributeValues"] = key_condition.values
         if key_condition.names:
@@ -190,6 +195,15 @@ class Table:
             answer = self.client.delete_item(**request)
         return bool(answer.get("Attributes"))
 
+    def put_many(self, items: list[Item]) -> None:
+        """BatchWriteItem puts, 25 items a request (unconditional), unprocessed ones
+        retried with a short backoff.
+
+        Raises:
+            StoreUnavailableError: items were still unprocessed after the retries.
+        """
+        self._write_batches([{"PutRequest": {"Item": item}} for item in items])
+
     def delete_many(self, keys: list[Item]) -> None:
         """BatchWriteItem deletes, 25 keys a request (unconditional: for items that
         must go whatever they hold), unprocessed ones retried.
@@ -197,12 +211,11 @@ class Table:
         Raises:
             StoreUnavailableError: keys were still unprocessed after the retries.
         """
-        for start in range(0, len(keys), _WRITE_BATCH):
-            pending: dict[str, Any] = {
-                self.name: [
-                    {"DeleteRequest": {"Key": k}} for k in keys[start : start + _WRITE_BATCH]
-                ]
-            }
+        self._write_batches([{"DeleteRequest": {"Key": k}} for k in keys])
+
+    def _write_batches(self, requests: list[dict[str, Any]]) -> None:
+        for start in range(0, len(requests), _WRITE_BATCH):
+            pending: dict[str, Any] = {self.name: requests[start : start + _WRITE_BATCH]}
             for attempt in range(_BATCH_ATTEMPTS):
                 with self.translated():
                     answer = self.client.batch_write_item(RequestItems=pending)
@@ -211,7 +224,7 @@ class Table:
                     break
                 time.sleep(_BATCH_BACKOFF_SECONDS * 2**attempt)
             else:
-                raise StoreUnavailableError("DynamoDB left deletes unprocessed (throttled)")
+                raise StoreUnavailableError("DynamoDB left writes unprocessed (throttled)")
 
 
 def _guard(

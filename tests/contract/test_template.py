@@ -12,7 +12,12 @@ from typing import Any
 
 import pytest
 
-from sessions_core.dynamodb.schema import TTL_ATTRIBUTE, create_table_request
+from sessions_core.dynamodb.feed_table import feed_table_name
+from sessions_core.dynamodb.schema import (
+    TTL_ATTRIBUTE,
+    create_feed_table_request,
+    create_table_request,
+)
 from tests.harness.template import load_template, routes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,6 +44,23 @@ def test_template_table_matches_create_table_definition() -> None:
         code["GlobalSecondaryIndexes"], "IndexName"
     )
     assert table["BillingMode"] == code["BillingMode"]
+
+
+def test_template_feed_table_matches_create_table_and_is_named_after_the_sessions_table() -> None:
+    # GIVEN the feed table as code creates it, WHEN compared with the template's
+    code = create_feed_table_request("t")
+    feed = TEMPLATE["Resources"]["FeedTable"]["Properties"]
+    assert _sorted(feed["AttributeDefinitions"], "AttributeName") == _sorted(
+        code["AttributeDefinitions"], "AttributeName"
+    )
+    assert feed["KeySchema"] == code["KeySchema"]
+    assert feed["BillingMode"] == code["BillingMode"]
+    # THEN a library that knows the sessions table derives this one's name as the stack does
+    assert feed["TableName"] == {"Sub": "${SessionsTable}-feed"}
+    assert feed_table_name("x") == "x-feed"
+    assert feed["TimeToLiveSpecification"] == {"AttributeName": TTL_ATTRIBUTE, "Enabled": True}
+    assert feed["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert feed["SSESpecification"]["SSEEnabled"] is True
 
 
 def test_template_table_has_ttl_pitr_sse_and_retain() -> None:
@@ -129,13 +151,22 @@ def test_globals_deploy_python313_on_arm64_with_json_logs() -> None:
         assert props["LoggingConfig"]["LogFormat"] == "JSON"
 
 
-def test_authorizer_policy_never_puts_queries_or_scans() -> None:
-    # It revokes on token reuse and slides expiries (conditional UpdateItems) and
-    # deletes a session its user's erasure left behind; it never creates or lists.
+def test_authorizer_policy_never_writes_sessions_or_scans() -> None:
+    # It revokes on token reuse and slides expiries (conditional UpdateItems), deletes
+    # a session its user's erasure left behind and reads the key set; on the feed it
+    # queries and files a reuse's entry. It never creates, lists or scans sessions.
     props = TEMPLATE["Resources"]["AuthorizerFunction"]["Properties"]
     statements = [s for p in props["Policies"] for s in p.get("Statement", [])]
-    actions = {a for s in statements for a in s["Action"]}
-    assert actions == {"dynamodb:BatchGetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+    by_table = {str(s["Resource"]): {a for a in s["Action"]} for s in statements if "Resource" in s}
+    assert by_table == {
+        "{'GetAtt': 'SessionsTable.Arn'}": {
+            "dynamodb:GetItem",
+            "dynamodb:BatchGetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+        },
+        "{'GetAtt': 'FeedTable.Arn'}": {"dynamodb:Query", "dynamodb:BatchWriteItem"},
+    }
 
 
 def test_template_functions_get_the_generated_key_and_a_30_day_timeout() -> None:

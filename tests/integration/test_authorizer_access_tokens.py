@@ -17,6 +17,7 @@ import pytest
 
 from handlers import authorizer
 from sessions_core import SessionManager
+from sessions_core.revocation_feed import SHARDS
 from sessions_local.gateway import LocalContext
 from tests.integration.api_support import body, event, invoke, invoke_erase
 from tests.support import FakeClock, RequestCounter, inject_error
@@ -64,7 +65,9 @@ def test_a_valid_access_token_is_allowed_with_its_claims_and_no_request_once_war
     assert wire.total == 0  # the snapshot is fresh: no read at all
     clock.advance(POLL + timedelta(seconds=1))
     assert _authorize(token)["isAuthorized"]
-    assert dict(wire.calls) == {"BatchGetItem": 1}  # one poll
+    # one poll: a Query per shard of each hour its window touches (this clock's start
+    # is on the hour, so two), each reading only what is new
+    assert dict(wire.calls) == {"Query": 2 * SHARDS}
 
 
 def _destroy(manager: SessionManager, session: Any, clock: FakeClock) -> None:
@@ -169,7 +172,7 @@ def test_an_unreadable_feed_serves_for_the_staleness_bound_then_denies(
     outage = {"on": True}
     failures = inject_error(
         client,
-        "BatchGetItem",
+        "Query",
         "ProvisionedThroughputExceededException",
         active=lambda: outage["on"],
     )

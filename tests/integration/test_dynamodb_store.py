@@ -86,11 +86,14 @@ def test_validate_with_sliding_due_costs_one_extra_write(
     assert dict(requests.calls) == {"BatchGetItem": 2, "UpdateItem": 1}
 
 
-def test_destroy_costs_one_request(ddb_manager: SessionManager, requests: RequestCounter) -> None:
+def test_destroy_costs_the_feed_entry_and_the_tombstone(
+    ddb_manager: SessionManager, requests: RequestCounter
+) -> None:
     session = ddb_manager.create(user_id="u1")
     requests.reset()
     ddb_manager.destroy(session.id)
-    assert dict(requests.calls) == {"UpdateItem": 1}
+    # every revocation reaches the access tokens' feed, whoever built the manager
+    assert dict(requests.calls) == {"BatchWriteItem": 1, "UpdateItem": 1}
 
 
 def _paged(store: DynamoDBSessionStore, clock: FakeClock) -> SessionManager:

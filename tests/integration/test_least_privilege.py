@@ -1,7 +1,9 @@
 """Least privilege, per function: each function's role in template.yaml has exactly the
-DynamoDB actions its code paths send, counted on the wire (a botocore hook) while each
-function's handler serves every path it has: its routes, sliding, token replay, a
-session an erasure left behind, a login racing an erasure."""
+DynamoDB actions its code paths send, on each table (the sessions table with its
+indexes, the feed table), counted on the wire (a botocore hook) while each function's
+handler serves every path it has: its routes, sliding, token replay, a session an
+erasure left behind, a login racing an erasure. Each measured stretch starts as a cold
+container does: without DynamoDB's time (so a first revocation reads it)."""
 
 from __future__ import annotations
 
@@ -14,9 +16,11 @@ from typing import Any
 
 import pytest
 
-from handlers import authorizer, cleanup, events
+from handlers import authorizer, cleanup, events, feed_compactor
 from handlers.route_table import ROUTES
+from handlers.token_authorizer import TokenAuthorizer
 from sessions_core import SessionConfig, SessionManager, UserErasedError
+from sessions_core.dynamodb.server_time import server_time_of
 from sessions_local.gateway import LocalContext
 from tests.harness.template import load_template
 from tests.integration.api_support import (
@@ -27,7 +31,7 @@ from tests.integration.api_support import (
     invoke_demo,
     invoke_erase,
 )
-from tests.support import FakeClock, LaggingIndexStore, stream_records
+from tests.support import FakeClock, LaggingIndexStore, stream_records, wired
 
 TEMPLATE = load_template(Path(__file__).resolve().parents[2] / "template.yaml")
 
@@ -37,16 +41,21 @@ class Wire:
     function's own work, not the test's setting up."""
 
     def __init__(self, client: Any) -> None:
-        self.sent: set[str] = set()
+        self.sent: set[tuple[str, str]] = set()
         self.on = False
-        client.meta.events.register("before-call.dynamodb.*", self._seen)
+        self.client = client
+        client.meta.events.register("before-parameter-build.dynamodb.*", self._seen)
 
-    def _seen(self, model: Any, **_: Any) -> None:
+    def _seen(self, model: Any, params: dict[str, Any], **_: Any) -> None:
         if self.on:
-            self.sent.add(f"dynamodb:{model.name}")
+            tables = [params["TableName"]] if "TableName" in params else params["RequestItems"]
+            for table in tables:
+                kind = "FeedTable" if table.endswith("-feed") else "SessionsTable"
+                self.sent.add((f"dynamodb:{model.name}", kind))
 
     @contextmanager
     def measured(self) -> Iterator[None]:
+        server_time_of(self.client)._raw = None  # as a cold container starts
         self.on = True
         try:
             yield
@@ -65,17 +74,28 @@ class Wire:
 WIRE: list[Wire] = []
 
 
-def _granted(function: str) -> set[str]:
+def _tables(resource: Any) -> set[str]:
+    """The tables a statement's Resource names (an index counts as its table)."""
+    resources = resource if isinstance(resource, list) else [resource]
+    return {
+        name
+        for one in resources
+        for name in ("SessionsTable", "FeedTable")
+        if f"'{name}.Arn'" in repr(one) or "${" + name + ".Arn}" in repr(one)
+    }
+
+
+def _granted(function: str) -> set[tuple[str, str]]:
     props = TEMPLATE["Resources"][function]["Properties"]
     return {
-        action
+        (action, table)
         for policy in props["Policies"]
         if isinstance(policy, dict)
         for statement in policy.get("Statement", [])
+        if "/stream/" not in repr(statement.get("Resource"))
         for action in statement["Action"]
         if action.startswith("dynamodb:")
-        and "Stream" not in action
-        and action not in {"dynamodb:GetRecords", "dynamodb:GetShardIterator"}
+        for table in _tables(statement["Resource"])
     }
 
 
@@ -171,6 +191,13 @@ def _authorizer(manager: SessionManager, clock: FakeClock) -> None:
                 event("authorizer_request", token=token), LocalContext("AuthorizerFunction")
             )
 
+    def authorize_bearer(token: str) -> Any:
+        data = event("authorizer_request", token=token)
+        data.pop("cookies")
+        data["headers"]["authorization"] = f"Bearer {token}"
+        with WIRE[0].measured():
+            return authorizer.handler(data, LocalContext("AuthorizerFunction"))
+
     session = manager.create(user_id="bob", sliding_expiration=True)
     first = session.token or ""
     assert authorize(first)["isAuthorized"]
@@ -181,6 +208,20 @@ def _authorizer(manager: SessionManager, clock: FakeClock) -> None:
     assert not authorize(first)["isAuthorized"]  # a replay: revoked here
     assert not authorize(rotated)["isAuthorized"]
     assert not authorize(_straggler(manager, clock))["isAuthorized"]
+    # An access token: verified here, checked against the feed (and the key set read).
+    live = manager.create(user_id="bob").token or ""
+    access = manager.issue_access_token(live).access_token
+    assert authorize_bearer(access)["isAuthorized"]
+    # Deployed, its key set is an item of the table (none here: the token is denied).
+    runtime = authorizer.wiring.runtime()
+    deployed = runtime.settings.replace(lambda_function="AuthorizerFunction")
+    runtime.__dict__["token_authorizer"] = TokenAuthorizer(
+        deployed, runtime.table, runtime.feed, runtime.clock
+    )
+    try:
+        assert not authorize_bearer(access)["isAuthorized"]
+    finally:
+        del runtime.__dict__["token_authorizer"]
 
 
 def _erase(manager: SessionManager, clock: FakeClock) -> None:
@@ -221,10 +262,31 @@ def _demo(manager: SessionManager, clock: FakeClock) -> None:
     step_up["cookies"] = [cookie.split(";")[0]]
     with WIRE[0].measured():
         assert invoke_demo(step_up)["statusCode"] == 200
+    # Under a per-user limit (MaxSessionsPerUser), a second login evicts the first.
+    limited = SessionManager(
+        SessionConfig(manager.config.store, clock=clock, max_sessions_per_user=1)
+    )
+    with wired(limited), WIRE[0].measured():
+        for _ in range(2):
+            assert (
+                post("/login", json.dumps({"username": "carol", "password": "lighthouse"}))[
+                    "statusCode"
+                ]
+                == 200
+            )
     _login_racing_an_erasure(manager, clock)
 
 
+def _compactor(manager: SessionManager, clock: FakeClock) -> None:
+    manager.destroy(manager.create(user_id="dan").id)
+    clock.advance(seconds=5)  # its second has settled
+    with WIRE[0].measured():
+        answer = feed_compactor.handler({"once": True}, LocalContext("FeedCompactorFunction"))
+    assert answer == {"packed": 1, "failed": 0}
+
+
 SCENARIOS: dict[str, Callable[[SessionManager, FakeClock], None]] = {
+    "FeedCompactorFunction": _compactor,
     "ApiFunction": _api,
     "AuthorizerFunction": _authorizer,
     "EraseFunction": _erase,
