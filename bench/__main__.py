@@ -20,6 +20,7 @@ from bench.coldstart import measure_cold_start
 from bench.cost import measure_costs
 from bench.cpu import measure_cpu
 from bench.events_cost import measure_events_cost
+from bench.feed import measure_feed
 from bench.latency import measure_latency
 from bench.measure import Clock
 from bench.peers.run import measure_peers
@@ -29,6 +30,15 @@ from sessions_core.dynamodb.client import make_client
 from tests.harness.protocol_servers import ServerUnavailableError, start_dynalite
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
+FLEET_COLUMNS = (
+    "containers",
+    "revocations_per_second",
+    "max_partition_rcu_per_second",
+    "max_partition_wcu_per_second",
+    "dollars_per_month",
+    "lag_seconds",
+)
+FLEET_MODE = ("mode", "replicas", "requests_per_poll")
 STEPS = 7
 
 
@@ -86,6 +96,15 @@ def main() -> int:
         say(f"2/{STEPS} cleanup: table size, and one run after 400 idle days ...")
         results["cleanup"] = measure_cleanup(client)
         results["cleanup"]["after_idle"] = measure_idle_cleanup(client)
+        say("   the revocation feed in units, before and after, and the fleet table ...")
+        feed = measure_feed(client)
+        fleet = feed.pop("fleet")
+        results["feed"] = feed
+        results["feed_fleet"] = [{k: row[k] for k in FLEET_COLUMNS} for row in fleet]
+        results["feed_fleet_modes"] = [
+            {k: row[k] for k in ("containers", "revocations_per_second", *FLEET_MODE)}
+            for row in fleet
+        ]
     finally:  # a failed run must not leave a server process behind
         server.stop()
     say(f"3/{STEPS} the events function per 1,000 session changes ...")

@@ -16,6 +16,7 @@ from unittest import mock
 
 from sessions_core import DynamoDBSessionStore, SessionConfig, SessionManager
 from sessions_core.dynamodb.client import make_client
+from tests.harness.consumed import ConsumedCapacity
 from tests.support import FakeClock, RequestCounter, local_access_tokens, wired
 
 RATE = 200  # authorizations a second in one container
@@ -58,8 +59,9 @@ def measure_authorizer_requests() -> dict[str, Any]:
         out = _count_requests(authorizer)
     out["poll_seconds"] = 5
     out["formula"] = (
-        "access-token requests per 1,000 authorizations in one container = "
-        "1000 / max(1, rate x poll): polls are per container and interval, not per request"
+        "access-token read units per 1,000 authorizations in one container = "
+        "8 (one Query per feed shard) x 1000 / max(1, rate x poll): polls are per container"
+        " and interval, not per request"
     )
     return out
 
@@ -86,12 +88,16 @@ def _count_requests(authorizer: Any) -> dict[str, Any]:
                 authorizer.handler(event, None)  # warm: a first read is a cold start's
                 wire = RequestCounter(store.client)
                 keys = _keys_read(store.client)
-                for _ in range(CALLS):
-                    assert authorizer.handler(event, None)["isAuthorized"]
-                    clock.advance(timedelta(seconds=1 / RATE))
+                meter = ConsumedCapacity(store.client)
+                with meter.measuring() as units:
+                    for _ in range(CALLS):
+                        assert authorizer.handler(event, None)["isAuthorized"]
+                        clock.advance(timedelta(seconds=1 / RATE))
                 out[name] = {
                     "requests_per_1000": wire.total * 1000 / CALLS,
                     "keys_per_1000": keys[0] * 1000 / CALLS,
+                    # billed units (an empty Query page at DynamoDB's one-unit minimum)
+                    "read_units_per_1000": units.read * 1000 / CALLS,
                 }
     return out
 
@@ -115,9 +121,8 @@ def cost_model(requests: dict[str, Any], warm_ms: dict[str, float]) -> dict[str,
         return invoke + math.ceil(ms) / 1000 * gb * price["lambda_gb_second"] * 1e6
 
     def reads(name: str) -> float:
-        return (
-            requests[name]["keys_per_1000"] * 1000 * price["dynamodb_read_units_per_million"] / 1e6
-        )
+        units = requests[name]["read_units_per_1000"]
+        return units * 1000 * price["dynamodb_read_units_per_million"] / 1e6
 
     issuing = (
         price["http_api_per_million"]

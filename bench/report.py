@@ -23,8 +23,31 @@ def print_report(r: dict[str, Any]) -> None:
     _coldstart(r["coldstart"])
     if "authorizer" in r:
         _authorizer(r["authorizer"])
+    if "feed" in r:
+        _feed(r["feed"], r["feed_fleet"], r["feed_fleet_modes"])
     _cleanup(r["cleanup"])
     _peers(r["peers"])
+
+
+def _feed(feed: dict[str, Any], fleet: list[dict[str, Any]], modes: list[dict[str, Any]]) -> None:
+    say("\nRevocation feed, units as dynalite reports them (reads billed at least 1):")
+    say(f"  {'entries':>8} {'design':<18}{'append WCU':>11}{'warm poll RCU':>15}{'cold RCU':>10}")
+    for size in ("0", "1000", "10000"):
+        for design in ("before", "after"):
+            row = feed[design][size]
+            say(
+                f"  {int(size):>8,} {design:<18}{row['append']['write']:>11g}"
+                f"{row['warm_poll']['read']:>15g}{row['cold_start']['read']:>10g}"
+            )
+    say("  fleet (busiest partition, $ a month, lag):")
+    for row, mode in zip(fleet, modes, strict=True):
+        say(
+            f"    {row['containers']:>6,} containers {row['revocations_per_second']:>5,}/s:"
+            f" {row['max_partition_rcu_per_second']:>8g} RCU/s"
+            f" {row['max_partition_wcu_per_second']:>6g} WCU/s"
+            f" ${row['dollars_per_month']:>10,.0f} {row['lag_seconds']:g} s"
+            f" ({mode['mode']}, {mode['replicas']} replica(s))"
+        )
 
 
 def _costs(cost: dict[str, Any]) -> None:

@@ -64,6 +64,10 @@ def _decide(event: dict[str, Any]) -> dict[str, Any]:
         return DENY
     runtime = wiring.runtime()
     if credential.token.count(".") == ACCESS_TOKEN_DOTS:
+        # Access tokens come in the Authorization header only: in the session cookie
+        # one would skip the cookie's Origin check.
+        if credential.source == "cookie":
+            return DENY
         return _access_token(runtime, credential.token)
     if credential.source == "cookie":
         method = _dict(_dict(event.get("requestContext")).get("http")).get("method")

@@ -31,7 +31,7 @@ from sessions_core.dynamodb.key_set_item import key_set_of
 from sessions_core.dynamodb.layout import Layout
 from sessions_core.errors import InvalidAccessTokenError, KeyConfigurationError, SessionError
 from sessions_core.feed_snapshot import FeedSnapshot
-from sessions_core.revocation_feed import TokenFacts, to_ms
+from sessions_core.revocation_feed import REPACK, SETTLE, TokenFacts, to_ms
 from sessions_core.signing_keys import KeyEntry, KeySet, Signer
 from sessions_core.token_service import AccessTokens, CachedKeys, KeySource
 
@@ -53,6 +53,7 @@ class FeedReader:
         self.packed = packed
         self.snapshot = FeedSnapshot()
         self.reads = 0
+        self._packed_seen: datetime | None = None
         self._lock = threading.Lock()
 
     def refresh(self, now: datetime) -> None:
@@ -65,11 +66,19 @@ class FeedReader:
             snapshot = self.snapshot
             since, until = snapshot.window(now)
             if self.packed or snapshot.covered_until is None:
-                after = snapshot.last_segment_ms
-                segments, packed = self.feed.segments(after if after else to_ms(since) - 1)
-                snapshot.merge_segments(segments, packed_until=packed, began=now)
-                if packed is not None and packed > since:
-                    since = packed
+                # The last seconds before where packing had reached may have been
+                # packed again since, with late entries: read them again.
+                seen = self._packed_seen
+                after = to_ms(seen - REPACK) - 1 if seen else to_ms(since) - 1
+                segments, packed = self.feed.segments(after)
+                self._packed_seen = packed or seen
+                snapshot.merge_segments(
+                    segments,
+                    packed_until=packed - SETTLE if packed is not None else None,
+                    began=now,
+                )
+                if packed is not None and packed - REPACK > since:
+                    since = packed - REPACK
             if not self.packed:
                 snapshot.merge_entries(self.feed.entries(since, until), began=now)
             self.reads += 1

@@ -39,6 +39,8 @@ class AccessTokenVerifier:
         audience: the one audience this service accepts.
         jwks_uri: where the keys are (default: what the discovery document says).
         clock: the time tokens are checked against (default: the system clock).
+        client_id: the ``client_id`` the issuer's tokens carry (its
+            ``SESSIONS_TOKEN_CLIENT_ID``, default ``sessions``).
     """
 
     def __init__(
@@ -48,8 +50,9 @@ class AccessTokenVerifier:
         *,
         jwks_uri: str | None = None,
         clock: Callable[[], datetime] | None = None,
+        client_id: str = "sessions",
     ) -> None:
-        self.policy = AccessTokenPolicy(issuer, (audience,))
+        self.policy = AccessTokenPolicy(issuer, (audience,), client_id=client_id)
         self._jwks_uri = jwks_uri
         self._client: jwt.PyJWKClient | None = None
         self._verifier = Verifier(self.policy, self._key_for, clock or (lambda: datetime.now(UTC)))

@@ -11,8 +11,9 @@ with ``createdAt``), or an entry for every token issued before a moment (inciden
 Each entry is an item of its own (under 1 KB, so a write costs the same however much
 the feed holds), in a partition per hour and shard, sorted by the moment it was
 stamped: a reader asks for what is new since it last read, minus `OVERLAP`. The
-compactor (`feed_compactor`) packs each settled second into one small segment of
-8-byte hashes, which a cold reader reads instead of the entries themselves.
+compactor (`feed_compactor`) packs each second into one small segment of 8-byte
+hashes as it ends (and again while late entries may still appear, `REPACK`), which a
+cold reader reads instead of the entries themselves.
 
 Why `OVERLAP` suffices: a writer whose write took longer than `WRITE_BOUND` writes the
 entry again with a fresh stamp, so an entry is visible within `WRITE_BOUND` of its
@@ -48,8 +49,12 @@ WRITE_BOUND = timedelta(seconds=1)
 STAMP_ERROR = timedelta(milliseconds=1_500)
 # A refresh reads again from this long before the last read began.
 OVERLAP = WRITE_BOUND + 2 * STAMP_ERROR
-# A second is packed once no entry stamped in it can still appear.
+# An entry stamped in a second can still appear this long after the second ends.
 SETTLE = WRITE_BOUND + STAMP_ERROR
+# The compactor packs each second as soon as it ends, and packs again the seconds that
+# may still receive an entry: the last `REPACK` before where it had packed to. A
+# reader of packed seconds reads those again too.
+REPACK = timedelta(seconds=4)
 DEFAULT_POLL = timedelta(seconds=5)
 DEFAULT_MAX_STALENESS = timedelta(seconds=30)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

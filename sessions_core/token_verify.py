@@ -5,7 +5,10 @@ purpose (no pydantic, no store): the authorizer verifies on its cold path.
 Refused, always with `InvalidAccessTokenError`: anything not RS256 (``alg: none``,
 HMAC, even an HS256 token signed with a public key as its secret), a ``typ`` other than
 ``at+jwt``/``application/at+jwt``, a ``kid`` the key set does not publish, another
-issuer or audience, ``exp`` passed or ``nbf`` to come (5 s leeway), a claim missing.
+issuer or audience, ``exp`` passed or ``nbf`` to come (5 s leeway), a claim missing; and
+what only a leaked key could sign: a lifetime over the longest we issue, another
+``client_id``, an ``acr`` that is not its ``aal``, a padded or otherwise respelt token,
+a header longer than ours (refused before it is parsed).
 """
 
 from __future__ import annotations
@@ -22,9 +25,13 @@ from jwt.utils import base64url_decode
 
 from sessions_core.access_tokens import AccessTokenClaims, AccessTokenPolicy
 from sessions_core.errors import InvalidAccessTokenError, SessionError
-from sessions_core.signing_keys import ALGORITHM, KeyEntry
+from sessions_core.signing_keys import ALGORITHM, MAX_TOKEN_LIFETIME, KeyEntry
 
 MAX_TOKEN_CHARS = 8 * 1024
+# Our header is about 120 characters (alg, typ, kid): anything much longer is not ours,
+# and is refused before it is parsed (a deeply nested one would exhaust the stack).
+MAX_HEADER_CHARS = 512
+_SEGMENT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 _UNREADABLE = (jwt.PyJWTError, SessionError, ValueError, TypeError, KeyError, AttributeError)
 # How many verified tokens a verifier remembers (about 1 KB each).
 VERIFIED_KEPT = 4096
@@ -73,6 +80,8 @@ class Verifier:
         """
         if not isinstance(token, str) or not 0 < len(token) <= MAX_TOKEN_CHARS:
             raise InvalidAccessTokenError()
+        if not _one_spelling(token):
+            raise InvalidAccessTokenError()
         remembered = self._verified.get((token, audience))
         if remembered is not None:
             claims, kid = remembered
@@ -115,7 +124,7 @@ class Verifier:
                     "verify_iat": False,
                 },
             )
-            return _claims(claims), kid
+            return self._cross_checked(_claims(claims)), kid
         except InvalidAccessTokenError:
             raise
         except (
@@ -125,8 +134,19 @@ class Verifier:
             TypeError,
             KeyError,
             AttributeError,
+            RecursionError,
         ) as error:
             raise InvalidAccessTokenError() from error
+
+    def _cross_checked(self, claims: AccessTokenClaims) -> AccessTokenClaims:
+        # What only a holder of a signing key could get wrong: we never issue these.
+        if claims.exp - claims.iat > MAX_TOKEN_LIFETIME.total_seconds():
+            raise InvalidAccessTokenError("the access token lives longer than any we issue")
+        if claims.client_id != self.policy.client_id:
+            raise InvalidAccessTokenError("the access token names another client")
+        if claims.acr != f"aal{claims.aal}":
+            raise InvalidAccessTokenError("the access token's acr and aal disagree")
+        return claims
 
     def _check_times(self, claims: AccessTokenClaims) -> None:
         now = self._clock().timestamp()
@@ -145,6 +165,18 @@ class Verifier:
         if found is None:
             found = self._keys[kid] = public_key(entry)
         return found
+
+
+def _one_spelling(token: str) -> bool:
+    """Three base64url segments without padding, and a header short enough to be ours:
+    a token has one spelling (``...==`` is another spelling of the same signature)."""
+    parts = token.split(".")
+    return (
+        len(parts) == 3
+        and 0 < len(parts[0]) <= MAX_HEADER_CHARS
+        and all(parts)
+        and all(_SEGMENT.issuperset(part) for part in parts)
+    )
 
 
 def _claims(claims: dict[str, Any]) -> AccessTokenClaims:

@@ -268,3 +268,20 @@ def test_in_real_time_a_revocation_is_honoured_within_a_one_second_poll(
             assert time.monotonic() - returned < 2.0, "still allowed after poll + 1 s"
             time.sleep(0.05)
         assert time.monotonic() - returned <= 1.0 + 0.2  # the poll, and a request's time
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_an_access_token_in_the_session_cookie_is_denied(
+    api_manager: SessionManager, method: str
+) -> None:
+    # GIVEN a valid access token, allowed in the Authorization header
+    session = api_manager.create(user_id="alice")
+    token = _access(api_manager, session.token or "")
+    assert _authorize(token)["isAuthorized"]
+    # WHEN it comes in the session cookie instead (a cross-site POST would skip the
+    # Origin check that cookies get) THEN it is denied, whatever the method
+    data = event("authorizer_request", token=token)
+    data["requestContext"]["http"]["method"] = method
+    data["headers"]["origin"] = "https://evil.example"
+    answer = authorizer.handler(data, LocalContext("AuthorizerFunction"))
+    assert answer == {"isAuthorized": False}

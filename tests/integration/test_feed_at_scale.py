@@ -176,3 +176,35 @@ def test_feed_one_users_3000_revoke_others_leave_everyone_elses_costs_alone(
     kept = TokenFacts(mine.id, refs[0], mine.created_at, manager.config.now())
     assert not reader.snapshot.denies(kept)
     assert isinstance(refs[0], UserRef)
+
+
+def test_feed_packed_reads_one_query_a_poll_see_a_sign_out_a_second_after_and_fail_closed(
+    manager: SessionManager, clock: FakeClock, meter: ConsumedCapacity
+) -> None:
+    # GIVEN an authorizer of a large fleet, reading only packed seconds, and a compactor
+    feed = manager.config.namespaced_store.feed
+    compact(feed, manager.config.now())
+    reader = FeedReader(feed, packed=True)
+    reader.refresh(manager.config.now())
+    _sign_outs(manager, clock, BURST)
+    session = manager.create(user_id="eve")
+    manager.destroy(session.id)
+    # WHEN the second ends and the compactor packs it, THEN the next poll denies it
+    clock.advance(seconds=1)
+    compact(feed, manager.config.now())
+    with meter.measuring() as poll:
+        reader.refresh(manager.config.now())
+    assert reader.snapshot.denies(_facts(manager, session.id))
+    assert poll.requests == {"Query": 1}
+    # AND with nothing new, a poll reads a few small segments
+    clock.advance(DEFAULT_POLL)
+    compact(feed, manager.config.now())
+    with meter.measuring() as quiet:
+        reader.refresh(manager.config.now())
+    assert quiet.requests == {"Query": 1} and quiet.read <= 16, quiet
+    # AND once packing stops, the snapshot grows stale: past the bound, it covers
+    # nothing newer, and the authorizer denies (its staleness check)
+    clock.advance(seconds=40)
+    reader.refresh(manager.config.now())
+    staleness = reader.snapshot.staleness(manager.config.now())
+    assert staleness is not None and staleness > timedelta(seconds=30)

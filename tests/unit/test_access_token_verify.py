@@ -16,6 +16,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.utils import base64url_encode
 
 from sessions_core import InMemorySessionStore, SessionConfig, SessionManager
 from sessions_core.access_tokens import AccessTokenPolicy
@@ -193,3 +194,61 @@ def test_verifying_sends_no_store_request(keys: LocalSigningKeys, clock: FakeClo
     store.reset()
     assert manager.verify_access_token(token).sid == session.id
     assert not store.calls
+
+
+# What only a leaked signing key, or a hostile header, could put in a token.
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"exp_plus": 7_200},  # lives two hours: we never issue more than one
+        {"client_id": "someone-else"},
+        {"acr": "aal2"},  # says aal2 while aal is 1
+    ],
+    ids=["lifetime", "client_id", "acr"],
+)
+def test_verify_claims_only_a_leaked_key_could_sign_are_refused(
+    manager: SessionManager,
+    keys: LocalSigningKeys,
+    clock: FakeClock,
+    claims: dict[str, Any],
+    change: dict[str, Any],
+) -> None:
+    forged = dict(claims)
+    if "exp_plus" in change:
+        forged["exp"] = forged["iat"] + change["exp_plus"]
+    else:
+        forged.update(change)
+    assert manager.verify_access_token(_signed(keys, clock, claims)).sub == "alice"
+    with pytest.raises(InvalidAccessTokenError):
+        manager.verify_access_token(_signed(keys, clock, forged))
+
+
+def test_verify_padded_signature_is_another_spelling_and_refused(
+    manager: SessionManager, keys: LocalSigningKeys, clock: FakeClock, claims: dict[str, Any]
+) -> None:
+    head, body, signature = _signed(keys, clock, claims).split(".")
+    padded = base64.urlsafe_b64encode(base64.urlsafe_b64decode(signature + "==")).decode()
+    assert padded.endswith("=")
+    with pytest.raises(InvalidAccessTokenError):
+        manager.verify_access_token(f"{head}.{body}.{padded}")
+
+
+def test_verify_deeply_nested_header_is_refused_without_a_recursion_error(
+    manager: SessionManager, claims: dict[str, Any]
+) -> None:
+    # GIVEN a 6.7 KB header of "[" x 5000 (under the token's size limit)
+    head = base64url_encode(b"[" * 5000).decode()
+    token = f"{head}.e30.c2ln"
+    # WHEN verified THEN the documented error, not RecursionError
+    with pytest.raises(InvalidAccessTokenError):
+        manager.verify_access_token(token)
+
+
+def test_verify_nested_header_under_the_limit_is_still_refused_cleanly(
+    manager: SessionManager,
+) -> None:
+    head = base64url_encode(b"[" * 300 + b"]" * 300).decode()
+    with pytest.raises(InvalidAccessTokenError):
+        manager.verify_access_token(f"{head}.e30.c2ln")
