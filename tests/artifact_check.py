@@ -15,6 +15,7 @@ FUNCTIONS = (
     "AuthorizerFunction",
     "CleanupFunction",
     "EventsFunction",
+    "FeedCompactorFunction",
 )
 FORBIDDEN = {
     "tests",

@@ -17,7 +17,7 @@ from sessions_core.dynamodb.errors import ConditionFailedError
 from sessions_core.dynamodb.layout import Layout, from_ms, num, to_ms
 from sessions_core.dynamodb.table import Expression, Item, Table
 from sessions_core.errors import CorruptItemError
-from sessions_core.signing_keys import KeyEntry, KeySet
+from sessions_core.signing_keys import KeyEntry, KeySet, thumbprint
 
 __all__ = ["ConditionFailedError", "KeySetItem"]
 
@@ -93,11 +93,20 @@ def key_set_of(item: Item) -> KeySet:
     """The key set an item holds.
 
     Raises:
-        CorruptItemError: the item is not a key set.
+        CorruptItemError: the item is not a key set, or holds a key whose kid is not
+            its thumbprint (someone wrote the item by hand).
     """
     try:
         entries = tuple(_entry(value["M"]) for value in item["keys"]["L"])
         issuer = item.get("issuer", {}).get("S")
-        return KeySet(entries, issuer=issuer, version=str(item["v"]["S"]))
+        found = KeySet(entries, issuer=issuer, version=str(item["v"]["S"]))
     except (KeyError, TypeError, ValueError) as error:
         raise CorruptItemError("the signing key set item is not a key set") from error
+    # Every kid is its key's thumbprint (RFC 7638) when we write it: a key whose kid is
+    # anything else was not added by us, and the whole set is refused (fail closed).
+    for entry in found.entries:
+        if entry.kid != thumbprint(entry.public_jwk):
+            raise CorruptItemError(
+                f"the key set holds a key whose kid is not its thumbprint: {entry.kid!r}"
+            )
+    return found

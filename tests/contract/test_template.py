@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from sessions_core.config import DEFAULT_PREFIX
 from sessions_core.dynamodb.feed_table import feed_table_name
 from sessions_core.dynamodb.schema import (
     TTL_ATTRIBUTE,
@@ -157,7 +158,11 @@ def test_authorizer_policy_never_writes_sessions_or_scans() -> None:
     # queries and files a reuse's entry. It never creates, lists or scans sessions.
     props = TEMPLATE["Resources"]["AuthorizerFunction"]["Properties"]
     statements = [s for p in props["Policies"] for s in p.get("Statement", [])]
-    by_table = {str(s["Resource"]): {a for a in s["Action"]} for s in statements if "Resource" in s}
+    by_table = {
+        str(s["Resource"]): set(s["Action"])
+        for s in statements
+        if "Resource" in s and s["Effect"] == "Allow"
+    }
     assert by_table == {
         "{'GetAtt': 'SessionsTable.Arn'}": {
             "dynamodb:GetItem",
@@ -291,3 +296,42 @@ def test_template_alarms_cover_the_api_functions_table_stream_and_reuse() -> Non
         assert alarm["AlarmActions"] == {
             "If": ["NotifyByEmail", [{"Ref": "AlarmTopic"}], {"Ref": "AWS::NoValue"}]
         }
+
+
+@pytest.mark.parametrize(
+    "function",
+    [
+        "AuthorizerFunction",
+        "EraseFunction",
+        "CleanupFunction",
+        "EventsFunction",
+        "DemoLoginFunction",
+    ],
+)
+def test_only_the_api_may_write_the_signing_key_set(function: str) -> None:
+    # GIVEN a role that writes the sessions table but is not the API's
+    props = TEMPLATE["Resources"][function]["Properties"]
+    statements = [
+        s for p in props["Policies"] if isinstance(p, dict) for s in p.get("Statement", [])
+    ]
+    denied = [s for s in statements if s["Effect"] == "Deny"]
+    # THEN it is denied every write to the key set's item, whatever else it may write
+    assert any(
+        {
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:BatchWriteItem",
+        }
+        <= set(s["Action"])
+        and s["Condition"]["ForAnyValue:StringEquals"]["dynamodb:LeadingKeys"]
+        == [f"{DEFAULT_PREFIX}signing-keys"]
+        for s in denied
+    ), function
+    api = TEMPLATE["Resources"]["ApiFunction"]["Properties"]["Policies"]
+    assert not any(
+        s.get("Effect") == "Deny"
+        for p in api
+        if isinstance(p, dict)
+        for s in p.get("Statement", [])
+    )

@@ -92,7 +92,7 @@ def _granted(function: str) -> set[tuple[str, str]]:
         for policy in props["Policies"]
         if isinstance(policy, dict)
         for statement in policy.get("Statement", [])
-        if "/stream/" not in repr(statement.get("Resource"))
+        if statement.get("Effect") == "Allow" and "/stream/" not in repr(statement.get("Resource"))
         for action in statement["Action"]
         if action.startswith("dynamodb:")
         for table in _tables(statement["Resource"])
