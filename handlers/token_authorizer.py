@@ -146,6 +146,9 @@ class TokenAuthorizer:
             claims = self.tokens.verify(token)
         except InvalidAccessTokenError:
             return None
+        except SessionError as error:  # the key set cannot be read: deny, never raise
+            logger.error("access token not verified: %s", error.code)
+            return None
         now = self.clock()  # on DynamoDB's time, as the stamps are
         if not self._fresh_enough(now):
             return None

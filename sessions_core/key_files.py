@@ -36,7 +36,15 @@ def read_private(path: Path) -> str:
         KeyConfigurationError: the file is readable by group or others, or unreadable.
     """
     try:
-        mode = path.stat().st_mode
+        _trusted_directory(path.parent)
+        info = path.lstat()
+        if stat.S_ISLNK(info.st_mode):
+            raise KeyConfigurationError(
+                f"{path} is a symbolic link; a key file is read only where it is: "
+                f"replace the link with the file itself (mode 600)"
+            )
+        _owned(path, info)
+        mode = info.st_mode
         if mode & (stat.S_IRWXG | stat.S_IRWXO):
             raise KeyConfigurationError(
                 f"{path} is readable by others (mode {stat.S_IMODE(mode):04o}); a key that "
@@ -74,8 +82,38 @@ def create_private(path: Path, text: str) -> bool:
     return True
 
 
+def _owned(path: Path, info: os.stat_result) -> None:
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        raise KeyConfigurationError(
+            f"{path} belongs to another user (uid {info.st_uid}); a key someone else "
+            f"controls is refused: make your own (delete it, or chown it to yourself)"
+        )
+
+
+def _trusted_directory(directory: Path) -> None:
+    """Refuse a key directory that is a link, or that others may write (they could
+    swap the key), or that another user owns.
+
+    Raises:
+        KeyConfigurationError: with the directory and the fix.
+    """
+    info = directory.lstat()
+    if stat.S_ISLNK(info.st_mode):
+        raise KeyConfigurationError(
+            f"{directory} is a symbolic link; keys are kept only in a real directory: "
+            f"replace the link with a directory (mode 700)"
+        )
+    _owned(directory, info)
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise KeyConfigurationError(
+            f"{directory} can be written by others (mode {stat.S_IMODE(info.st_mode):04o}), "
+            f"who could replace its keys: run chmod 700 {directory}"
+        )
+
+
 def _private_directory(directory: Path) -> None:
-    if directory.exists():
+    if directory.exists() or directory.is_symlink():
+        _trusted_directory(directory)
         return
     directory.mkdir(parents=True, exist_ok=True)
     # mkdir's mode is filtered by the umask (under umask 0 it was 0777): set it.

@@ -9,6 +9,7 @@ random kids cannot turn into one read each.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -22,15 +23,28 @@ from sessions_core.access_tokens import (
     claims_for,
     expires_at,
 )
-from sessions_core.errors import InvalidAccessTokenError, KeyConfigurationError, SessionError
+from sessions_core.errors import (
+    InvalidAccessTokenError,
+    KeyConfigurationError,
+    SessionError,
+    StoreUnavailableError,
+)
 from sessions_core.signing_keys import ALGORITHM, KEY_SET_REFRESH, KeyEntry, KeySet, Signer
 
 if TYPE_CHECKING:
     from sessions_core.models import Session
     from sessions_core.token_verify import Verifier
 
+logger = logging.getLogger("sessions_core")
+
 REFRESH_EVERY = KEY_SET_REFRESH
 UNKNOWN_KID_EVERY = timedelta(minutes=1)
+# While the source fails, the last set read still serves this long past its refresh
+# (the revocation feed's own staleness bound), and reads back off up to `MAX_BACKOFF`:
+# an outage must neither deny every token at once nor make every request a read.
+STALE_SET_SERVES = timedelta(seconds=30)
+FIRST_BACKOFF = timedelta(seconds=1)
+MAX_BACKOFF = timedelta(seconds=30)
 
 
 class KeySource(Protocol):
@@ -71,6 +85,8 @@ class CachedKeys:
         self._set: KeySet | None = None
         self._read_at: datetime | None = None
         self._signers: dict[str, Signer] = {}
+        self._retry_at: datetime | None = None
+        self._failures = 0
         self.reads = 0
 
     def key_set(self) -> KeySet:
@@ -109,8 +125,34 @@ class CachedKeys:
             return found
 
     def _read(self, now: datetime) -> None:
-        self._set = self.source.load(now)
+        """Read the set again; on a failure keep serving the last one while it is
+        within `STALE_SET_SERVES` of its refresh, and wait longer before each retry.
+
+        Raises:
+            SessionError: the source failed and no set read recently enough is left.
+        """
+        usable = (
+            self._set is not None
+            and self._read_at is not None
+            and now - self._read_at < self._refresh_every + STALE_SET_SERVES
+        )
+        if self._retry_at is not None and now < self._retry_at:
+            if usable:
+                return
+            raise StoreUnavailableError("the signing key set cannot be read now")
+        try:
+            self._set = self.source.load(now)
+        except SessionError as error:
+            self._failures += 1
+            self._retry_at = now + min(FIRST_BACKOFF * 2 ** (self._failures - 1), MAX_BACKOFF)
+            logger.error(
+                "signing key set unreadable (%s); retrying after %s", error.code, self._retry_at
+            )
+            if usable:
+                return
+            raise
         self._read_at = now
+        self._retry_at, self._failures = None, 0
         self.reads += 1
 
 

@@ -94,3 +94,30 @@ def test_local_key_file_is_shared_by_two_rings(tmp_path: Path) -> None:
     path = tmp_path / "secret-key"
     first, second = local_key_ring(path), local_key_ring(path)
     assert first.user_ref("u") == second.user_ref("u")
+
+
+def test_key_file_in_a_directory_others_can_write_is_refused(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    with pytest.raises(KeyConfigurationError, match=f"chmod 700 {shared}"):
+        local_key_ring(shared / "secret-key")
+
+
+def test_key_file_that_is_a_symbolic_link_is_refused(tmp_path: Path) -> None:
+    home = tmp_path / "keys"
+    home.mkdir(mode=0o700)
+    real = home / "real-key"
+    real.write_text("k" * 48)
+    real.chmod(0o600)
+    (home / "secret-key").symlink_to(real)
+    with pytest.raises(KeyConfigurationError, match="symbolic link"):
+        local_key_ring(home / "secret-key")
+
+
+def test_key_directory_that_is_a_symbolic_link_is_refused(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir(mode=0o700)
+    (tmp_path / "linked").symlink_to(real, target_is_directory=True)
+    with pytest.raises(KeyConfigurationError, match="symbolic link"):
+        local_key_ring(tmp_path / "linked" / "secret-key")
