@@ -143,7 +143,7 @@ class TokenAuthorizer:
         """The claims of a token that is valid and not revoked, else None (never an
         exception: what cannot be decided is a deny)."""
         try:
-            claims = self.tokens.verify(token)
+            claims, kid = self.tokens.verify_signed(token)
         except InvalidAccessTokenError:
             return None
         except SessionError as error:  # the key set cannot be read: deny, never raise
@@ -157,6 +157,7 @@ class TokenAuthorizer:
             self.settings.keys.ref_for_session(claims.sub, claims.sid),
             datetime.fromtimestamp(claims.sct / 1000, UTC),
             datetime.fromtimestamp(claims.iat, UTC),
+            kid,
         )
         return None if self.reader.snapshot.denies(facts) else claims
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sessions_cli.operator import emit, when
+from sessions_cli.withdraw_cmd import add_withdraw
 from sessions_core.dynamodb.key_set_item import ConditionFailedError
 from sessions_core.signing_keys import DEFAULT_LEAD, KeyEntry, KeySet
 
@@ -23,7 +24,7 @@ LEAD_ZERO_WARNING = (
 
 
 def add_commands(sub: Any) -> None:
-    """``keys rotate-signing``, ``keys list`` and ``keys rollback`` under ``sub``."""
+    """``keys rotate-signing``, ``list``, ``rollback`` and ``withdraw`` under ``sub``."""
     keys = sub.add_parser(
         "keys", help="the access tokens' signing keys", description=__doc__
     ).add_subparsers(dest="keys_command", required=True, metavar="ACTION")
@@ -67,6 +68,7 @@ def add_commands(sub: Any) -> None:
         "undo the newest rotation: the previous key signs again; a new key that already "
         "signed stays published until its tokens have expired",
     ).set_defaults(run=cmd_rollback)
+    add_withdraw(keys, add)
 
 
 def _seconds(raw: str) -> timedelta:

@@ -20,8 +20,10 @@ _MS_BYTES = 6
 _NO_KEEP = bytes(HASH_BYTES)
 _USER = b"u"
 _ALL = b"a"
+_KEY = b"k"
 _USER_BYTES = 1 + HASH_BYTES + _MS_BYTES + HASH_BYTES
 _ALL_BYTES = 1 + _MS_BYTES
+_KEY_BYTES = 1 + HASH_BYTES
 
 
 def short_hash(text: str) -> bytes:
@@ -34,8 +36,9 @@ class Record:
     """One revocation as a verifier keeps it.
 
     Attributes:
-        kind: ``s`` (session), ``u`` (user) or ``a`` (every token issued before).
-        key: the session's or the user's short hash (empty for ``a``).
+        kind: ``s`` (session), ``u`` (user), ``a`` (every token issued before) or
+            ``k`` (every token a withdrawn signing key signed).
+        key: the session's, the user's or the signing key's short hash (empty: ``a``).
         revoked_ms: its stamp (a packed one: its second's end), in epoch milliseconds.
         before_ms: user and "all" records: the moment tokens before it are denied.
         keep: user records: the kept session's short hash (empty: none).
@@ -57,6 +60,8 @@ def record_of(entry: FeedEntry) -> Record:
     if entry.kind == "user":
         keep = short_hash(entry.keep_session_id) if entry.keep_session_id else b""
         return Record("u", short_hash(entry.user), revoked, before, keep)
+    if entry.kind == "key":
+        return Record("k", short_hash(entry.name[2:]), revoked)
     return Record("a", b"", revoked, before)
 
 
@@ -94,6 +99,9 @@ class Segment:
                     b"" if keep == _NO_KEEP else keep,
                 )
                 position += _USER_BYTES
+            elif tag == _KEY:
+                yield Record("k", self.others[position + 1 : position + _KEY_BYTES], stamp)
+                position += _KEY_BYTES
             elif tag == _ALL:
                 before = int.from_bytes(self.others[position + 1 : position + _ALL_BYTES], "big")
                 yield Record("a", b"", stamp, before)
@@ -113,6 +121,8 @@ def pack(second_ms: int, records: Iterable[Record]) -> Segment:
         elif record.kind == "u":
             before = record.before_ms.to_bytes(_MS_BYTES, "big")
             others[_USER + record.key + before + (record.keep or _NO_KEEP)] = None
+        elif record.kind == "k":
+            others[_KEY + record.key] = None
         else:
             others[_ALL + record.before_ms.to_bytes(_MS_BYTES, "big")] = None
     return Segment(second_ms, b"".join(sessions), b"".join(others))

@@ -40,6 +40,7 @@ class FeedSnapshot:
         self._minutes: dict[int, list[bytes]] = {}
         self._users: dict[bytes, dict[tuple[int, bytes], int]] = {}
         self._all: dict[int, int] = {}
+        self._keys: dict[bytes, int] = {}
         self.read_began: datetime | None = None
         self.covered_until: datetime | None = None
         self.last_segment_ms: int | None = None
@@ -86,6 +87,8 @@ class FeedSnapshot:
         """True when a record revokes the token."""
         if short_hash(token.session_id) in self._sessions:
             return True
+        if self._keys and short_hash(token.kid) in self._keys:
+            return True
         user = self._users.get(short_hash(token.user.location + token.user.tag))
         if user:
             created = to_ms(token.session_created_at)
@@ -96,7 +99,8 @@ class FeedSnapshot:
         return any(issued < before for before in self._all)
 
     def __len__(self) -> int:
-        return len(self._sessions) + sum(map(len, self._users.values())) + len(self._all)
+        users = sum(map(len, self._users.values()))
+        return len(self._sessions) + users + len(self._all) + len(self._keys)
 
     def _take(self, records: Iterable[Record]) -> None:
         for record in records:
@@ -109,6 +113,8 @@ class FeedSnapshot:
                 marks = self._users.setdefault(record.key, {})
                 mark = (record.before_ms, record.keep)
                 marks[mark] = max(marks.get(mark, 0), record.revoked_ms)
+            elif record.kind == "k":
+                self._keys[record.key] = max(self._keys.get(record.key, 0), record.revoked_ms)
             else:
                 self._all[record.before_ms] = max(
                     self._all.get(record.before_ms, 0), record.revoked_ms
@@ -127,3 +133,5 @@ class FeedSnapshot:
             else:
                 del self._users[user]
         self._all = {before: at for before, at in self._all.items() if at >= cutoff}
+        # By then the key has left every verifier's key set (read every 5 minutes).
+        self._keys = {kid: at for kid, at in self._keys.items() if at >= cutoff}

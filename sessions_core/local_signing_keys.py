@@ -141,6 +141,17 @@ class LocalSigningKeys:
         self._save_schedule([*self.jwks()["keys"], new], rotated)
         return rotated
 
+    def withdraw(self, now: datetime, kid: str) -> KeySet:
+        """Remove ``kid`` and its private key at once (`KeySet.withdrawn`); the set.
+
+        Raises:
+            ValueError: no such key, or it is the only one that signs.
+            KeyConfigurationError: the file cannot be read or written.
+        """
+        left = self.load(now).withdrawn(kid, now)
+        self._save_schedule([j for j in self.jwks()["keys"] if j.get("kid") != kid], left)
+        return left
+
     def roll_back(self, now: datetime) -> KeySet:
         """Undo the newest rotation (`KeySet.rolled_back`); the new set.
 

@@ -6,7 +6,8 @@ revokes, before it returns, whatever built the manager: a session entry (every t
 that session is denied, whatever its ``iat``: session ids are never reused), a user
 entry (a keyed user hash, never the user id, with ``revoked_before`` and the kept
 session, compared with the token's ``sct`` exactly as a revoke-all marker is compared
-with ``createdAt``), or an entry for every token issued before a moment (incidents).
+with ``createdAt``), an entry for every token issued before a moment (incidents), or
+one for every token a withdrawn signing key signed.
 
 Each entry is an item of its own (under 1 KB, so a write costs the same however much
 the feed holds), in a partition per hour and shard, sorted by the moment it was
@@ -59,7 +60,7 @@ DEFAULT_POLL = timedelta(seconds=5)
 DEFAULT_MAX_STALENESS = timedelta(seconds=30)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
-Kind = Literal["session", "user", "all"]
+Kind = Literal["session", "user", "all", "key"]
 
 
 @dataclass(frozen=True)
@@ -83,8 +84,9 @@ class FeedEntry:
 
     @property
     def kind(self) -> Kind:
-        """``session``, ``user`` or ``all``."""
-        return {"s": "session", "u": "user"}.get(self.name[0], "all")  # type: ignore[return-value]
+        """``session``, ``user``, ``all`` or ``key``."""
+        kinds = {"s": "session", "u": "user", "k": "key"}
+        return kinds.get(self.name[0], "all")  # type: ignore[return-value]
 
     @property
     def shard(self) -> int:
@@ -118,6 +120,12 @@ def user_entries(
     ]
 
 
+def key_entry(kid: str, at: datetime) -> FeedEntry:
+    """Every token signed with the key ``kid`` is denied (a withdrawn, leaked key),
+    whatever it claims: a forger picks its own ``iat``, not its ``kid``'s key."""
+    return FeedEntry(f"k:{kid}", at)
+
+
 def all_entry(at: datetime, *, before: datetime, call: str) -> FeedEntry:
     """Every token issued before ``before`` is denied (an incident)."""
     return FeedEntry(f"a:{call}", at, before=before)
@@ -149,9 +157,11 @@ def partitions(since: datetime, until: datetime) -> list[int]:
 @dataclass(frozen=True)
 class TokenFacts:
     """What a decision needs of a verified token: its session, its user's ref (where
-    the session was created), its session's creation and its issue time."""
+    the session was created), its session's creation, its issue time and the key that
+    signed it."""
 
     session_id: str
     user: UserRef
     session_created_at: datetime
     issued_at: datetime
+    kid: str = ""

@@ -135,6 +135,25 @@ class KeySet:
         )
         return replace(self, entries=(*entries, new))
 
+    def withdrawn(self, kid: str, now: datetime) -> KeySet:
+        """The set without ``kid``, at once: neither published nor trusted (a leaked
+        key). Its tokens stop verifying where the set is read again; the feed's key
+        entry denies them before that.
+
+        Raises:
+            ValueError: no such key, or it is the only one that can sign now (add one
+                with ``rotate-signing --lead 0`` first).
+        """
+        if not any(e.kid == kid for e in self.entries):
+            raise ValueError(f"the key set has no key {kid!r} (see: sessions keys list)")
+        left = replace(self, entries=tuple(e for e in self.entries if e.kid != kid))
+        if left.signing(now) is None:
+            raise ValueError(
+                f"{kid} is the only key that signs now: add one that signs at once "
+                "(sessions keys rotate-signing --lead 0), then withdraw this one"
+            )
+        return left
+
     def rolled_back(self, now: datetime) -> KeySet:
         """The set as before its newest rotation: the key that signed before it signs
         again; the newest is removed if it has not signed yet, else it stops signing now

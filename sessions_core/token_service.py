@@ -235,6 +235,18 @@ class AccessTokens:
             self._verifier = Verifier(policy, self.keys.key_for, self.keys.clock)
         return self._verifier.verify(token, audience=audience)
 
+    def verify_signed(
+        self, token: object, *, audience: str | None = None
+    ) -> tuple[AccessTokenClaims, str]:
+        """The claims of a valid token and the kid of the key that signed it.
+
+        Raises:
+            InvalidAccessTokenError: as `verify`.
+        """
+        claims = self.verify(token, audience=audience)
+        assert self._verifier is not None  # noqa: S101 - verify built it
+        return claims, self._verifier.kid_of(str(token), audience)
+
     def jwks(self) -> dict[str, Any]:
         """The JWK Set of the published public keys (what ``/.well-known/jwks.json``
         serves, from memory)."""

@@ -96,6 +96,11 @@ class Verifier:
         self._verified[(token, audience)] = (verified, kid)
         return verified
 
+    def kid_of(self, token: str, audience: str | None = None) -> str:
+        """The kid that signed ``token``, verified a moment ago ("" when it was not)."""
+        remembered = self._verified.get((token, audience))
+        return remembered[1] if remembered is not None else ""
+
     def _decode(self, token: str, audience: str | None) -> tuple[AccessTokenClaims, str]:
         try:
             # The header alone, to pick the key: PyJWT decodes (and checks) all of it

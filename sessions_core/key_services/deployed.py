@@ -78,6 +78,18 @@ class DeployedKeys:
         new = self._new_key_like(like, now + lead)
         return self.item.save(current.rotated(new, now), replacing=current.version)
 
+    def withdraw(self, now: datetime, kid: str) -> KeySet:
+        """Remove ``kid`` from the set at once (`KeySet.withdrawn`); the set. Its KMS
+        key is not deleted here: disable it (and schedule its deletion) in KMS.
+
+        Raises:
+            ValueError: no such key, or it is the only one that signs.
+            KeyConfigurationError: there is no key set yet.
+            ConditionFailedError: the key set changed meanwhile (run it again).
+        """
+        current = self._current()
+        return self.item.save(current.withdrawn(kid, now), replacing=current.version)
+
     def roll_back(self, now: datetime) -> KeySet:
         """Undo the newest rotation (`KeySet.rolled_back`); the new set. A KMS key the
         rollback drops is not deleted: schedule its deletion once no token needs it.

@@ -285,3 +285,45 @@ def test_an_access_token_in_the_session_cookie_is_denied(
     data["headers"]["origin"] = "https://evil.example"
     answer = authorizer.handler(data, LocalContext("AuthorizerFunction"))
     assert answer == {"isAuthorized": False}
+
+
+def test_a_withdrawn_signing_key_is_denied_within_the_poll_even_for_fresh_forgeries(
+    api_manager: SessionManager, clock: FakeClock
+) -> None:
+    from sessions_core.key_files import SIGNING_KEYS_FILE, local_key_path
+    from sessions_core.local_signing_keys import LocalSigningKeys
+    from sessions_core.revocation_feed import key_entry
+
+    # GIVEN a token signed with the current key, allowed by a warm authorizer
+    session = api_manager.create(user_id="alice")
+    token = _access(api_manager, session.token or "", expires_in=timedelta(hours=1))
+    assert _authorize(token)["isAuthorized"]
+    keys = LocalSigningKeys(local_key_path(SIGNING_KEYS_FILE))
+    leaked = keys.load(clock.now).signing(clock.now)
+    assert leaked is not None
+    private = keys.signer(leaked).private_key
+    claims = jwt.decode(token, options={"verify_signature": False})
+    # WHEN the key leaks: a new key signs at once, the old one is withdrawn (what
+    # `sessions keys withdraw` does: the key set, then the feed's entry)
+    keys.rotate(clock.now, timedelta(0))
+    clock.advance(seconds=1)
+    keys.withdraw(clock.now, leaked.kid)
+    now = api_manager.config.now
+    api_manager.config.namespaced_store.append_revocations([key_entry(leaked.kid, now())], now)
+    forged = jwt.encode(
+        {**claims, "sub": "admin", "aal": 2, "acr": "aal2", "iat": int(clock.now.timestamp())},
+        private,
+        algorithm="RS256",
+        headers={"typ": "at+jwt", "kid": leaked.kid},
+    )
+    # THEN within the poll, before the authorizer reads its key set again, both the
+    # real token and a forgery with a fresh iat are denied
+    clock.advance(POLL + timedelta(seconds=1))
+    assert not _authorize(token)["isAuthorized"]
+    assert not _authorize(forged)["isAuthorized"]
+    # AND once the API has read the set again (every 5 minutes: until then it signs
+    # with the withdrawn key, and those tokens are denied too), its tokens work
+    clock.advance(minutes=5)
+    fresh = _access(api_manager, session.token or "")
+    assert _authorize(fresh)["isAuthorized"]
+    assert not _authorize(forged)["isAuthorized"]  # and the key left the set

@@ -87,3 +87,22 @@ def test_a_deployed_table_without_a_key_set_says_what_creates_it(
     assert main(["keys", "rotate-signing", "--table", "deployed"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "first token" in err[0]
+
+
+def test_withdraw_removes_a_key_at_once_and_refuses_the_only_signer(
+    key_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["keys", "list", "--json"]) == 0
+    (first,) = _json(capsys)["keys"]
+    # the only key that signs cannot go: the message says what to do first
+    assert main(["keys", "withdraw", first["kid"], "--yes"]) == 2
+    assert "rotate-signing --lead 0" in capsys.readouterr().err
+    assert main(["keys", "withdraw", first["kid"]]) == 2  # without --yes
+    assert "--yes" in capsys.readouterr().err
+    assert main(["keys", "rotate-signing", "--lead", "0"]) == 0
+    capsys.readouterr()
+    assert main(["keys", "withdraw", first["kid"], "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert f"Withdrew signing key {first['kid']}" in out and "docs/operations.md" in out
+    kids = [jwk["kid"] for jwk in LocalSigningKeys(key_file).jwks()["keys"]]
+    assert first["kid"] not in kids and len(kids) == 1
