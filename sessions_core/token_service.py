@@ -43,6 +43,9 @@ UNKNOWN_KID_EVERY = timedelta(minutes=1)
 # (the revocation feed's own staleness bound), and reads back off up to `MAX_BACKOFF`:
 # an outage must neither deny every token at once nor make every request a read.
 STALE_SET_SERVES = timedelta(seconds=30)
+# The same session, audience and lifetime asking again this soon gets the same token.
+REUSE_WITHIN = timedelta(seconds=30)
+RECENT_KEPT = 4096
 FIRST_BACKOFF = timedelta(seconds=1)
 MAX_BACKOFF = timedelta(seconds=30)
 
@@ -171,6 +174,8 @@ class AccessTokens:
         self.policy = policy
         self.keys = keys
         self._verifier: Verifier | None = None
+        self._lock = threading.Lock()
+        self._recent: dict[tuple[Any, ...], tuple[AccessToken, datetime]] = {}
 
     def current_policy(self) -> AccessTokenPolicy:
         """The policy with its issuer known.
@@ -203,20 +208,28 @@ class AccessTokens:
             SigningUnavailableError: the key service did not sign.
         """
         policy = self.current_policy()
-        claims = claims_for(
-            session,
-            policy,
-            audience=policy.audience(audience),
-            issued_at=issued_at,
-            lifetime=policy.lifetime(lifetime),
-        )
+        chosen, span = policy.audience(audience), policy.lifetime(lifetime)
         entry = self.keys.key_set().signing(issued_at)
         if entry is None:
             raise KeyConfigurationError("no signing key is in use now (see `sessions keys list`)")
+        # A session asking again within `REUSE_WITHIN` for the same audience, lifetime
+        # and proof gets the token it just got: a loop on /me/token costs one KMS Sign
+        # per half-minute per container, not one per request (KMS's quota is shared).
+        proof = (session.id, chosen, span, session.aal, session.authenticated_at, entry.kid)
+        with self._lock:
+            recent = self._recent.get(proof)
+        if recent is not None and issued_at - recent[1] < REUSE_WITHIN:
+            return recent[0]
+        claims = claims_for(session, policy, audience=chosen, issued_at=issued_at, lifetime=span)
         from sessions_core.jws_encode import encode  # noqa: PLC0415 - PyJWT, on first use
 
         signed = encode(claims, entry, self.keys.signer(entry))
-        return AccessToken(signed, expires_at(claims), session.id)
+        token = AccessToken(signed, expires_at(claims), session.id)
+        with self._lock:
+            if len(self._recent) >= RECENT_KEPT:
+                self._recent.pop(next(iter(self._recent)))
+            self._recent[proof] = (token, issued_at)
+        return token
 
     def verify(self, token: object, *, audience: str | None = None) -> AccessTokenClaims:
         """The claims of a valid token (`token_verify.Verifier.verify`).
