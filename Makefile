@@ -117,36 +117,47 @@ check-template: install $(SAM) scan-template
 	$(BIN)/python -m tests.artifact_check .aws-sam/build
 
 # `sam build` (BuildMethod: makefile) calls these: the artifact holds handlers/,
-# sessions_core/ and manylinux aarch64 wheels for python3.13 (no Docker needed).
+# sessions_core/ and manylinux aarch64 wheels for python3.13 (no Docker needed), and
+# their bytecode for the runtime's Python: Lambda's /var/task is read-only, so an
+# artifact without it compiles every module on every cold start. The runtime is read
+# from template.yaml; hash-based pycs (unchecked), since a zip's timestamps are not
+# to be trusted.
+define COMPILE_ARTIFACT
+	find "$(ARTIFACTS_DIR)" -name __pycache__ -prune -exec rm -rf {} +
+	@$(RUNTIME_ENV) python$(RUNTIME_PY) -c 'import sys' 2>/dev/null || { echo "build: python$(RUNTIME_PY) (the template's Runtime) is needed to compile the artifact's bytecode: install it (pyenv install $(RUNTIME_PY), or apt-get install python$(RUNTIME_PY))" >&2; exit 1; }
+	$(RUNTIME_ENV) python$(RUNTIME_PY) -m compileall -q -j 0 --invalidation-mode unchecked-hash "$(ARTIFACTS_DIR)" >/dev/null
+endef
+RUNTIME_PY := $(shell sed -n 's/^ *Runtime: python\(3\.[0-9]*\)$$/\1/p' template.yaml | head -1)
+RUNTIME_ENV := PYENV_VERSION=$(shell pyenv versions --bare 2>/dev/null | grep -m1 '^$(RUNTIME_PY)' || echo system)
 LAMBDA_PIP := $(PYTHON) -m pip install --quiet --disable-pip-version-check \
 	--target "$(ARTIFACTS_DIR)" --platform manylinux2014_aarch64 --implementation cp \
-	--python-version 3.13 --only-binary=:all: --upgrade
+	--python-version $(RUNTIME_PY) --only-binary=:all: --upgrade
 
 build-ApiFunction:
 	mkdir -p "$(ARTIFACTS_DIR)"
 	cp -R handlers sessions_core "$(ARTIFACTS_DIR)/"
 	$(LAMBDA_PIP) -r requirements/lambda-api.txt
-	find "$(ARTIFACTS_DIR)" -name __pycache__ -prune -exec rm -rf {} +
+	$(COMPILE_ARTIFACT)
 
 # Erasure creates no session: no user-agent parser either.
 build-CleanupFunction build-EventsFunction build-EraseFunction build-FeedCompactorFunction:
 	mkdir -p "$(ARTIFACTS_DIR)"
 	cp -R handlers sessions_core "$(ARTIFACTS_DIR)/"
 	$(LAMBDA_PIP) -r requirements/lambda-cleanup.txt
-	find "$(ARTIFACTS_DIR)" -name __pycache__ -prune -exec rm -rf {} +
+	$(COMPILE_ARTIFACT)
 
 build-DemoLoginFunction:
 	mkdir -p "$(ARTIFACTS_DIR)/clients"
 	cp -R handlers sessions_core examples "$(ARTIFACTS_DIR)/"
 	cp -R clients/js "$(ARTIFACTS_DIR)/clients/"
 	$(LAMBDA_PIP) -r requirements/lambda-api.txt
-	find "$(ARTIFACTS_DIR)" -name __pycache__ -prune -exec rm -rf {} +
+	$(COMPILE_ARTIFACT)
 
 build-AuthorizerFunction:
 	mkdir -p "$(ARTIFACTS_DIR)"
 	cp -R handlers sessions_core "$(ARTIFACTS_DIR)/"
 	$(LAMBDA_PIP) -r requirements/lambda-authorizer.txt
-	find "$(ARTIFACTS_DIR)" -name __pycache__ -prune -exec rm -rf {} +
+	$(COMPILE_ARTIFACT)
 
 clean:
 	rm -rf $(VENV) $(VENV313) $(VENVMIN) .tools .aws-sam .mypy_cache .pytest_cache .ruff_cache
