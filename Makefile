@@ -129,8 +129,10 @@ define COMPILE_ARTIFACT
 endef
 RUNTIME_PY := $(shell sed -n 's/^ *Runtime: python\(3\.[0-9]*\)$$/\1/p' template.yaml | head -1)
 RUNTIME_ENV := PYENV_VERSION=$(shell pyenv versions --bare 2>/dev/null | grep -m1 '^$(RUNTIME_PY)' || echo system)
+# The bench builds for this machine's platform (x86_64) to run the artifact here.
+LAMBDA_PLATFORM ?= manylinux2014_aarch64
 LAMBDA_PIP := $(PYTHON) -m pip install --quiet --disable-pip-version-check \
-	--target "$(ARTIFACTS_DIR)" --platform manylinux2014_aarch64 --implementation cp \
+	--target "$(ARTIFACTS_DIR)" --platform $(LAMBDA_PLATFORM) --implementation cp \
 	--python-version $(RUNTIME_PY) --only-binary=:all: --upgrade
 
 build-ApiFunction:

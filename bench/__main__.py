@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.artifact_coldstart import measure_artifact_cold_start
 from bench.authorizer_cost import cost_model, measure_authorizer_requests
 from bench.cleanup import measure_cleanup, measure_idle_cleanup
 from bench.coldstart import measure_cold_start
@@ -116,6 +117,10 @@ def main() -> int:
     results["latency"] = measure_latency()
     say(f"6/{STEPS} cold start and the authorizer per credential, with its cost ...")
     results["coldstart"] = measure_cold_start()
+    say(
+        "   cold start of the artifact as deployed (the recipes' build, python3.13, read-only cache) ..."
+    )
+    results["coldstart_deployed"] = measure_artifact_cold_start()
     warm = results["coldstart"]["warm"]
     requests = measure_authorizer_requests()
     results["authorizer"] = {

@@ -21,6 +21,8 @@ def print_report(r: dict[str, Any]) -> None:
     _cpu(r["cpu"])
     _latency(r["latency"])
     _coldstart(r["coldstart"])
+    if "coldstart_deployed" in r:
+        _deployed(r["coldstart_deployed"])
     if "authorizer" in r:
         _authorizer(r["authorizer"])
     if "feed" in r:
@@ -48,6 +50,17 @@ def _feed(feed: dict[str, Any], fleet: list[dict[str, Any]], modes: list[dict[st
             f" ${row['dollars_per_month']:>10,.0f} {row['lag_seconds']:g} s"
             f" ({mode['mode']}, {mode['replicas']} replica(s))"
         )
+
+
+def _deployed(d: dict[str, Any]) -> None:
+    if "skipped" in d:
+        say(f"\nCold start as deployed: skipped ({d['skipped']})")
+        return
+    say(f"\nCold start as deployed ({d['python']}, read-only bytecode cache; x floor):")
+    for name, figure in d.items():
+        if isinstance(figure, dict) and "median" in figure:
+            say(f"  {name:<58}{figure['median']:>8.1f} ms {figure['over_floor']:>6.2f}x")
+    say(f"  artifact sizes: {d['size_mb']} MB")
 
 
 def _costs(cost: dict[str, Any]) -> None:

@@ -72,6 +72,7 @@ def _feed_line(args: argparse.Namespace) -> str:
     client = make_client(endpoint_url=args.endpoint_url, region_name=settings.region)
     feed = FeedTable(feed_table_name(table), client, settings.prefix)
     feed.clock.check()
+
     def now() -> datetime:  # DynamoDB's time, as every revocation's
         return datetime.now(UTC) + feed.clock.offset()
 

@@ -12,7 +12,6 @@ answer sends one small read first (`FeedTable.check_clock`).
 
 from __future__ import annotations
 
-import email.utils
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -80,13 +79,32 @@ class ServerTime:
         date = headers.get("Date") or headers.get("date")
         if not date:
             return
-        try:
-            server = email.utils.parsedate_to_datetime(date)
-        except (TypeError, ValueError):
-            return
-        if server.tzinfo is None:
-            server = server.replace(tzinfo=UTC)
-        self._raw = server + _HALF_SECOND - self._system()
+        server = parse_http_date(str(date))
+        if server is not None:
+            self._raw = server + _HALF_SECOND - self._system()
+
+
+_MONTHS = {
+    m: n
+    for n, m in enumerate(
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1
+    )
+}
+
+
+def parse_http_date(text: str) -> datetime | None:
+    """An HTTP ``Date`` (``Mon, 07 Dec 2026 16:45:06 GMT``, RFC 9110's IMF-fixdate),
+    or None for anything else (what DynamoDB sends; by hand, as on every answer)."""
+    parts = text.split()
+    if len(parts) != 6 or parts[5] != "GMT" or parts[2] not in _MONTHS:
+        return None
+    try:
+        hour, minute, second = (int(x) for x in parts[4].split(":"))
+        return datetime(
+            int(parts[3]), _MONTHS[parts[2]], int(parts[1]), hour, minute, second, tzinfo=UTC
+        )
+    except ValueError:
+        return None
 
 
 def server_time_of(client: Any, system_clock: Callable[[], datetime] | None = None) -> ServerTime:
