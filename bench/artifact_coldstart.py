@@ -17,8 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.coldstart import LAMBDA_ENV, ROOT, _programs, deployed_access_token
-from bench.measure import repeat
+from bench.coldstart import LAMBDA_ENV, ROOT, _programs, deployed_access_token, over_floor
 from sessions_core import DynamoDBSessionStore, SessionConfig, SessionManager
 from sessions_core.dynamodb.client import make_client
 from tests.artifact_check import runtime_tag
@@ -121,12 +120,7 @@ def _measure(endpoint: str, work: Path, python: str, pyenv: dict[str, str], runs
             started = time.perf_counter()
             subprocess.run([python, "-c", code], env=env, check=True, cwd=work)
             samples[name].append((time.perf_counter() - started) * 1000)
-    figures = {name: repeat(values, "ms") for name, values in samples.items()}
-    floor = figures["floor: boto3 client + get_item"].median
-    out: dict[str, Any] = {
-        name: {**figure.as_dict(), "over_floor": figure.median / floor}
-        for name, figure in figures.items()
-    }
+    out = over_floor(samples)
     out["python"] = python
     out["size_mb"] = {f: round(_size_mb(built), 1) for f, (built, _) in artifacts.items()}
     return out

@@ -78,6 +78,16 @@ def _env(endpoint: str) -> dict[str, str]:
     return {**keep, **LAMBDA_ENV, "AWS_ENDPOINT_URL_DYNAMODB": endpoint, "PYTHONPATH": str(ROOT)}
 
 
+def over_floor(samples: dict[str, list[float]]) -> dict[str, Any]:
+    """Each case's figures (ms) and its median over the floor's."""
+    figures = {name: repeat(values, "ms") for name, values in samples.items()}
+    floor = figures["floor: boto3 client + get_item"].median
+    return {
+        name: {**figure.as_dict(), "over_floor": figure.median / floor}
+        for name, figure in figures.items()
+    }
+
+
 def measure_cold_start(runs: int = 15, warm_calls: int = 300) -> dict[str, Any]:
     """Medians of fresh interpreters (interleaved) and of warm authorizer requests."""
     server = start_dynalite()
@@ -96,12 +106,7 @@ def measure_cold_start(runs: int = 15, warm_calls: int = 300) -> dict[str, Any]:
                     [sys.executable, "-c", code], env=_env(server.url), check=True, cwd=ROOT
                 )
                 samples[name].append((time.perf_counter() - started) * 1000)
-        figures = {name: repeat(values, "ms") for name, values in samples.items()}
-        floor = figures["floor: boto3 client + get_item"].median
-        out: dict[str, Any] = {
-            name: {**figure.as_dict(), "over_floor": figure.median / floor}
-            for name, figure in figures.items()
-        }
+        out = over_floor(samples)
         out["warm"] = _warm(server.url, token, warm_calls, access_token)
         out["top_imports"] = {
             name: top_imports(programs[name], server.url)

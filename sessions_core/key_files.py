@@ -37,13 +37,7 @@ def read_private(path: Path) -> str:
     """
     try:
         _trusted_directory(path.parent)
-        info = path.lstat()
-        if stat.S_ISLNK(info.st_mode):
-            raise KeyConfigurationError(
-                f"{path} is a symbolic link; a key file is read only where it is: "
-                f"replace the link with the file itself (mode 600)"
-            )
-        _owned(path, info)
+        info = _not_a_link(path, "replace the link with the file itself (mode 600)")
         mode = info.st_mode
         if mode & (stat.S_IRWXG | stat.S_IRWXO):
             raise KeyConfigurationError(
@@ -82,6 +76,16 @@ def create_private(path: Path, text: str) -> bool:
     return True
 
 
+def _not_a_link(path: Path, fix: str) -> os.stat_result:
+    """``path``'s own status, refusing a symbolic link (a key is read only where it is)
+    or what another user owns."""
+    info = path.lstat()
+    if stat.S_ISLNK(info.st_mode):
+        raise KeyConfigurationError(f"{path} is a symbolic link; keys are not followed: {fix}")
+    _owned(path, info)
+    return info
+
+
 def _owned(path: Path, info: os.stat_result) -> None:
     if hasattr(os, "getuid") and info.st_uid != os.getuid():
         raise KeyConfigurationError(
@@ -97,13 +101,7 @@ def _trusted_directory(directory: Path) -> None:
     Raises:
         KeyConfigurationError: with the directory and the fix.
     """
-    info = directory.lstat()
-    if stat.S_ISLNK(info.st_mode):
-        raise KeyConfigurationError(
-            f"{directory} is a symbolic link; keys are kept only in a real directory: "
-            f"replace the link with a directory (mode 700)"
-        )
-    _owned(directory, info)
+    info = _not_a_link(directory, "replace the link with a directory (mode 700)")
     if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
         raise KeyConfigurationError(
             f"{directory} can be written by others (mode {stat.S_IMODE(info.st_mode):04o}), "
