@@ -68,7 +68,7 @@ def add_commands(sub: Any) -> None:
         "undo the newest rotation: the previous key signs again; a new key that already "
         "signed stays published until its tokens have expired",
     ).set_defaults(run=cmd_rollback)
-    add_withdraw(keys, add)
+    add_withdraw(add, _keys)
 
 
 def _seconds(raw: str) -> timedelta:

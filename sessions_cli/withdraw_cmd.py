@@ -15,8 +15,9 @@ from sessions_core.dynamodb.key_set_item import ConditionFailedError
 from sessions_core.revocation_feed import key_entry
 
 
-def add_withdraw(keys: Any, add: Any) -> None:
-    """The ``withdraw`` action under ``sessions keys`` (``add`` makes its parser)."""
+def add_withdraw(add: Any, key_source: Any) -> None:
+    """The ``withdraw`` action under ``sessions keys`` (``add`` makes its parser,
+    ``key_source(args)`` gives the key source the options name and where it is)."""
     withdraw = add(
         "withdraw",
         "remove a signing key at once (a leaked one): no longer published or trusted; its "
@@ -24,7 +25,7 @@ def add_withdraw(keys: Any, add: Any) -> None:
     )
     withdraw.add_argument("kid", help="the key to withdraw (see: sessions keys list)")
     withdraw.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    withdraw.set_defaults(run=cmd_withdraw)
+    withdraw.set_defaults(run=cmd_withdraw, key_source=key_source)
 
 
 def cmd_withdraw(args: argparse.Namespace) -> int:
@@ -33,11 +34,10 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
     Raises:
         ValueError: not confirmed, no such key, the only signing key, or a race.
     """
-    from sessions_cli.signing_keys_cmd import _keys
 
     if not args.yes:
         raise ValueError(f"withdrawing {args.kid} invalidates every token it signed: add --yes")
-    source, where = _keys(args)
+    source, where = args.key_source(args)
     now = datetime.now(UTC)
     try:
         left = source.withdraw(now, args.kid)
