@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 from aws_lambda_powertools.event_handler import Response
 
 from sessions_core import SessionError, SessionLimitError
-from sessions_core.errors import first_line
+from sessions_core.errors import RateLimitedError, first_line
 
 RETRY_AFTER_SECONDS = "1"
 
@@ -124,8 +124,13 @@ class UnavailableError(ApiError, status=503, code="store_unavailable"):
 class _CoreError(ApiError):
     """A `SessionError` answered with its own status and code."""
 
-    def __init__(self, error: SessionError, extra: dict[str, Any] | None = None) -> None:
-        super().__init__(error.message, extra=extra)
+    def __init__(
+        self,
+        error: SessionError,
+        extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(error.message, extra=extra, headers=headers)
         self._error = error
 
     @property
@@ -144,6 +149,8 @@ def from_session_error(error: SessionError) -> ApiError:
         return UnavailableError(headers={"Retry-After": RETRY_AFTER_SECONDS})
     if error.http_status >= InternalServerError.status:
         return InternalServerError()
+    if isinstance(error, RateLimitedError):
+        return _CoreError(error, headers={"Retry-After": str(error.retry_after)})
     extra = None
     if isinstance(error, SessionLimitError):
         extra = {

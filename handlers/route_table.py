@@ -44,7 +44,7 @@ from handlers.token_models import (
     JwkSet,
     ServiceAccessTokenBody,
 )
-from sessions_core.errors import SessionLimitError, SessionNotFoundError
+from sessions_core.errors import RateLimitedError, SessionLimitError, SessionNotFoundError
 
 API_FUNCTION = "ApiFunction"
 ERASE_FUNCTION = "EraseFunction"
@@ -245,6 +245,7 @@ ROUTES: tuple[RouteSpec, ...] = (
             NotAuthenticatedError,
             ForbiddenOriginError,
             InvalidRequestError,
+            RateLimitedError,
             UnavailableError,
         ),
     ),
@@ -259,6 +260,7 @@ ROUTES: tuple[RouteSpec, ...] = (
             NotAuthenticatedError,
             BadRequestError,
             InvalidRequestError,
+            RateLimitedError,
             UnavailableError,
         ),
     ),

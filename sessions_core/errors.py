@@ -109,6 +109,17 @@ class UserErasedError(SessionError, code="user_erased", status=409):
     """
 
 
+class RateLimitedError(SessionError, code="rate_limited", status=429):
+    """Too many requests of this kind for this session; try again after Retry-After.
+
+    ``retry_after`` is how many seconds to wait.
+    """
+
+    def __init__(self, retry_after: int, message: str | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class StoreUnavailableError(SessionError, code="store_unavailable", status=503):
     """The session store is unavailable.
 

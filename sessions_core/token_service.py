@@ -10,6 +10,7 @@ random kids cannot turn into one read each.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -26,6 +27,7 @@ from sessions_core.access_tokens import (
 from sessions_core.errors import (
     InvalidAccessTokenError,
     KeyConfigurationError,
+    RateLimitedError,
     SessionError,
     StoreUnavailableError,
 )
@@ -43,9 +45,11 @@ UNKNOWN_KID_EVERY = timedelta(minutes=1)
 # (the revocation feed's own staleness bound), and reads back off up to `MAX_BACKOFF`:
 # an outage must neither deny every token at once nor make every request a read.
 STALE_SET_SERVES = timedelta(seconds=30)
-# The same session, audience and lifetime asking again this soon gets the same token.
-REUSE_WITHIN = timedelta(seconds=30)
-RECENT_KEPT = 4096
+# Each signature is a KMS Sign, whose quota the account shares: one session gets this
+# many a minute in one container (a client renews about every 4 minutes), then 429.
+MINTS_PER_MINUTE = 20
+MINT_WINDOW = timedelta(minutes=1)
+MINTS_KEPT = 10_000
 FIRST_BACKOFF = timedelta(seconds=1)
 MAX_BACKOFF = timedelta(seconds=30)
 
@@ -175,7 +179,7 @@ class AccessTokens:
         self.keys = keys
         self._verifier: Verifier | None = None
         self._lock = threading.Lock()
-        self._recent: dict[tuple[Any, ...], tuple[AccessToken, datetime]] = {}
+        self._mints: dict[str, tuple[datetime, int]] = {}
 
     def current_policy(self) -> AccessTokenPolicy:
         """The policy with its issuer known.
@@ -206,30 +210,36 @@ class AccessTokens:
             SessionExpiredError: less than a second of the session is left.
             KeyConfigurationError: no key signs now, or the issuer is not known.
             SigningUnavailableError: the key service did not sign.
+            RateLimitedError: the session asked for too many this minute.
         """
         policy = self.current_policy()
         chosen, span = policy.audience(audience), policy.lifetime(lifetime)
         entry = self.keys.key_set().signing(issued_at)
         if entry is None:
             raise KeyConfigurationError("no signing key is in use now (see `sessions keys list`)")
-        # A session asking again within `REUSE_WITHIN` for the same audience, lifetime
-        # and proof gets the token it just got: a loop on /me/token costs one KMS Sign
-        # per half-minute per container, not one per request (KMS's quota is shared).
-        proof = (session.id, chosen, span, session.aal, session.authenticated_at, entry.kid)
-        with self._lock:
-            recent = self._recent.get(proof)
-        if recent is not None and issued_at - recent[1] < REUSE_WITHIN:
-            return recent[0]
+        self._admit_mint(session.id, issued_at)
         claims = claims_for(session, policy, audience=chosen, issued_at=issued_at, lifetime=span)
         from sessions_core.jws_encode import encode  # noqa: PLC0415 - PyJWT, on first use
 
         signed = encode(claims, entry, self.keys.signer(entry))
-        token = AccessToken(signed, expires_at(claims), session.id)
+        return AccessToken(signed, expires_at(claims), session.id)
+
+    def _admit_mint(self, session_id: str, now: datetime) -> None:
+        """Count one signature for the session in this minute's window.
+
+        Raises:
+            RateLimitedError: the session has used its `MINTS_PER_MINUTE` here.
+        """
         with self._lock:
-            if len(self._recent) >= RECENT_KEPT:
-                self._recent.pop(next(iter(self._recent)))
-            self._recent[proof] = (token, issued_at)
-        return token
+            started, count = self._mints.get(session_id, (now, 0))
+            if now - started >= MINT_WINDOW:
+                started, count = now, 0
+            if count >= MINTS_PER_MINUTE:
+                left = MINT_WINDOW - (now - started)
+                raise RateLimitedError(max(1, math.ceil(left.total_seconds())))
+            if len(self._mints) >= MINTS_KEPT and session_id not in self._mints:
+                self._mints.pop(next(iter(self._mints)))
+            self._mints[session_id] = (started, count + 1)
 
     def verify(self, token: object, *, audience: str | None = None) -> AccessTokenClaims:
         """The claims of a valid token (`token_verify.Verifier.verify`).

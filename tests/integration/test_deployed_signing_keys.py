@@ -138,7 +138,6 @@ def test_kms_throttling_is_a_retryable_503_and_a_refusal_a_configuration_error(
         )
 
     kms.meta.events.register("before-send.kms.Sign", fail)
-    # other lifetimes than the first token's: a repeat within 30 s is not signed again
     with pytest.raises(SigningUnavailableError) as unavailable:
         manager.issue_access_token(session.token or "", expires_in=timedelta(seconds=120))
     assert unavailable.value.http_status == 503
