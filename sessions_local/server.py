@@ -264,8 +264,9 @@ def serve(
     runtime = Runtime(settings, build_manager(settings, issuer=url))
     store = runtime.manager.config.store
     created = store.create_table() if hasattr(store, "create_table") else False
+    tokens = _tokens_line(runtime)  # a bad key file stops serve before anything starts
     events = start_local_events(runtime, embedded=embedded, log=log)
-    feed = start_local_compactor(runtime)
+    feed, compactor = start_local_compactor(runtime)
     backend = "embedded DynamoDB (moto)" if embedded else "DynamoDB"
     log(f"sessions serve: {len(gateway.routes)} routes")
     log(f"  API   {url}")
@@ -274,7 +275,7 @@ def serve(
         log(f"  demo  {url}/  (sign in as alice / wonderland, bob / builder or carol / lighthouse)")
     log(f"  table {table!r} on {backend} at {url_of_table}" + (" (created)" if created else ""))
     log(f"  events {events}")
-    log(f"  tokens {_tokens_line(runtime)}")
+    log(f"  tokens {tokens}")
     log(f"  feed  {feed}")
     iam = f"enforced (SigV4 for {settings.region}, your credentials)" if enforce_iam else ""
     log(f"  IAM   {iam or 'not enforced'} on the service routes")
@@ -286,6 +287,7 @@ def serve(
         except KeyboardInterrupt:
             log("stopped")
         finally:
+            compactor.set()
             httpd.server_close()
 
 
