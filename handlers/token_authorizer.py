@@ -125,10 +125,9 @@ class TokenAuthorizer:
         self.clock = clock
         self.poll = settings.revocation_poll
         self.max_staleness = settings.revocation_max_staleness
-        layout = Layout(settings.prefix, settings.expiry_shards)
         self.reader = FeedReader(feed, packed=settings.feed_reads == "packed")
         if source is None and settings.in_lambda:
-            source = KeySetItemRead(table, layout)
+            source = KeySetItemRead(table, Layout(settings.prefix, settings.expiry_shards))
         elif source is None:
             from sessions_core.local_signing_keys import LocalSigningKeys  # noqa: PLC0415
 

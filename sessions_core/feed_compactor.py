@@ -33,9 +33,9 @@ def compact(feed: RevocationFeed, now: datetime, *, relevant_for: timedelta = RE
     """Pack every second that has ended since packing last reached, and again the
     `REPACK` before it (never further back than ``relevant_for`` and `OVERLAP`), in
     passes of at most `MAX_PASS`, each recorded as it is done; how many seconds held
-    entries. Cost of a pass: the entries it packs,
-    read once (one Query per shard of each hour), one write per non-empty second and
-    replica, one for the progress; plus one Query for where packing stands.
+    entries. Cost of a pass: the entries it packs, read once (one Query per shard of
+    each hour), one write per non-empty second and replica, one for the progress; plus
+    one Query for where packing stands.
 
     Raises:
         StoreUnavailableError: the store did not answer (what was packed is kept).

@@ -217,8 +217,8 @@ class AccessTokens:
         entry = self.keys.key_set().signing(issued_at)
         if entry is None:
             raise KeyConfigurationError("no signing key is in use now (see `sessions keys list`)")
-        self._admit_mint(session.id, issued_at)
         claims = claims_for(session, policy, audience=chosen, issued_at=issued_at, lifetime=span)
+        self._admit_mint(session.id, issued_at)  # counted only when it will be signed
         from sessions_core.jws_encode import encode  # noqa: PLC0415 - PyJWT, on first use
 
         signed = encode(claims, entry, self.keys.signer(entry))
@@ -248,15 +248,7 @@ class AccessTokens:
             InvalidAccessTokenError: the token is not valid, or the key set or the
                 issuer cannot be known now (fail closed).
         """
-        try:
-            policy = self.current_policy()
-        except SessionError as error:
-            raise InvalidAccessTokenError("the key set cannot be read now") from error
-        if self._verifier is None or self._verifier.policy != policy:
-            from sessions_core.token_verify import Verifier  # noqa: PLC0415 - PyJWT, on first use
-
-            self._verifier = Verifier(policy, self.keys.key_for, self.keys.clock)
-        return self._verifier.verify(token, audience=audience)
+        return self.verify_signed(token, audience=audience)[0]
 
     def verify_signed(
         self, token: object, *, audience: str | None = None
@@ -266,9 +258,15 @@ class AccessTokens:
         Raises:
             InvalidAccessTokenError: as `verify`.
         """
-        claims = self.verify(token, audience=audience)
-        assert self._verifier is not None  # noqa: S101 - verify built it
-        return claims, self._verifier.kid_of(str(token), audience)
+        try:
+            policy = self.current_policy()
+        except SessionError as error:
+            raise InvalidAccessTokenError("the key set cannot be read now") from error
+        if self._verifier is None or self._verifier.policy != policy:
+            from sessions_core.token_verify import Verifier  # noqa: PLC0415 - PyJWT, on first use
+
+            self._verifier = Verifier(policy, self.keys.key_for, self.keys.clock)
+        return self._verifier.verify_signed(token, audience=audience)
 
     def jwks(self) -> dict[str, Any]:
         """The JWK Set of the published public keys (what ``/.well-known/jwks.json``

@@ -32,7 +32,16 @@ MAX_TOKEN_CHARS = 8 * 1024
 # and is refused before it is parsed (a deeply nested one would exhaust the stack).
 MAX_HEADER_CHARS = 512
 _SEGMENT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-_UNREADABLE = (jwt.PyJWTError, SessionError, ValueError, TypeError, KeyError, AttributeError)
+# What a token PyJWT or our own checks cannot read raises (a nested header: recursion).
+_UNREADABLE = (
+    jwt.PyJWTError,
+    SessionError,
+    ValueError,
+    TypeError,
+    KeyError,
+    AttributeError,
+    RecursionError,
+)
 # How many verified tokens a verifier remembers (about 1 KB each).
 VERIFIED_KEPT = 4096
 _TYPES = frozenset({"at+jwt", "application/at+jwt"})
@@ -72,34 +81,40 @@ class Verifier:
 
     def verify(self, token: object, *, audience: str | None = None) -> AccessTokenClaims:
         """The claims of a valid token for ``audience`` (None: the default audience
-        only). A token verified before is not decoded again: its key must still be
-        published and its times are checked again, which is all that can change.
+        only); `verify_signed` without the kid.
+
+        Raises:
+            InvalidAccessTokenError: the token is not valid, for any reason.
+        """
+        return self.verify_signed(token, audience=audience)[0]
+
+    def verify_signed(
+        self, token: object, *, audience: str | None = None
+    ) -> tuple[AccessTokenClaims, str]:
+        """The claims of a valid token and the kid of the key that signed it. A token
+        verified before is not decoded again: its key must still be published and its
+        times are checked again, which is all that can change.
 
         Raises:
             InvalidAccessTokenError: the token is not valid, for any reason.
         """
         if not isinstance(token, str) or not 0 < len(token) <= MAX_TOKEN_CHARS:
             raise InvalidAccessTokenError()
-        if not _one_spelling(token):
-            raise InvalidAccessTokenError()
         remembered = self._verified.get((token, audience))
-        if remembered is not None:
+        if remembered is not None:  # it had one spelling when it was first verified
             claims, kid = remembered
             if self._key_for(kid) is None:
                 raise InvalidAccessTokenError("no published key has this kid")
             self._check_times(claims)
-            return claims
+            return remembered
+        if not _one_spelling(token):
+            raise InvalidAccessTokenError()
         verified, kid = self._decode(token, audience)
         self._check_times(verified)
         if len(self._verified) >= VERIFIED_KEPT:
             self._verified.pop(next(iter(self._verified)))
         self._verified[(token, audience)] = (verified, kid)
-        return verified
-
-    def kid_of(self, token: str, audience: str | None = None) -> str:
-        """The kid that signed ``token``, verified a moment ago ("" when it was not)."""
-        remembered = self._verified.get((token, audience))
-        return remembered[1] if remembered is not None else ""
+        return verified, kid
 
     def _decode(self, token: str, audience: str | None) -> tuple[AccessTokenClaims, str]:
         try:
@@ -132,15 +147,7 @@ class Verifier:
             return self._cross_checked(_claims(claims)), kid
         except InvalidAccessTokenError:
             raise
-        except (
-            jwt.PyJWTError,
-            SessionError,
-            ValueError,
-            TypeError,
-            KeyError,
-            AttributeError,
-            RecursionError,
-        ) as error:
+        except _UNREADABLE as error:
             raise InvalidAccessTokenError() from error
 
     def _cross_checked(self, claims: AccessTokenClaims) -> AccessTokenClaims:

@@ -22,6 +22,7 @@ TOLERANCE = timedelta(minutes=5)
 RESOLUTION = timedelta(seconds=1)
 # The header says the second; the moment it was sent is on average half-way through.
 _HALF_SECOND = timedelta(milliseconds=500)
+_NONE = timedelta(0)
 
 
 def _system_now() -> datetime:
@@ -39,6 +40,9 @@ class ServerTime:
     def __init__(self, client: Any, system_clock: Callable[[], datetime] | None = None) -> None:
         self._system = system_clock or _system_now
         self._raw: timedelta | None = None
+        # What `offset` answers, worked out once per answer heard, not per call: the
+        # manager's clock adds it on every validate.
+        self._offset = _NONE
         client.meta.events.register(
             "after-call.dynamodb", self._heard, unique_id=f"sessions-server-time-{id(self)}"
         )
@@ -51,10 +55,7 @@ class ServerTime:
     def offset(self) -> timedelta:
         """What to add to this machine's clock to get DynamoDB's, in whole
         milliseconds (zero when unknown or under a second)."""
-        raw = self._raw
-        if raw is None or abs(raw) < RESOLUTION:
-            return timedelta(0)
-        return timedelta(milliseconds=round(raw.total_seconds() * 1000))
+        return self._offset
 
     def check(self) -> None:
         """Refuse a clock too far from DynamoDB's to be corrected safely.
@@ -80,8 +81,14 @@ class ServerTime:
         if not date:
             return
         server = parse_http_date(str(date))
-        if server is not None:
-            self._raw = server + _HALF_SECOND - self._system()
+        if server is None:
+            return
+        raw = self._raw = server + _HALF_SECOND - self._system()
+        self._offset = (
+            _NONE
+            if abs(raw) < RESOLUTION
+            else timedelta(milliseconds=round(raw.total_seconds() * 1000))
+        )
 
 
 _MONTHS = {

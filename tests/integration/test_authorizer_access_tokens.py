@@ -38,6 +38,14 @@ def _access(manager: SessionManager, session_token: str, **options: Any) -> str:
     return manager.issue_access_token(session_token, **options).access_token
 
 
+def _allowed(manager: SessionManager) -> tuple[Any, str]:
+    """A session of alice's and an hour's access token the warm authorizer allows."""
+    session = manager.create(user_id="alice")
+    token = _access(manager, session.token or "", expires_in=timedelta(hours=1))
+    assert _authorize(token)["isAuthorized"]
+    return session, token
+
+
 @pytest.fixture
 def wire(api_manager: SessionManager) -> RequestCounter:
     return RequestCounter(api_manager.config.store.client)  # type: ignore[attr-defined]
@@ -165,9 +173,7 @@ def test_a_login_after_a_revoke_all_gets_tokens_that_work(
 def test_an_unreadable_feed_serves_for_the_staleness_bound_then_denies(
     api_manager: SessionManager, clock: FakeClock
 ) -> None:
-    session = api_manager.create(user_id="alice")
-    token = _access(api_manager, session.token or "", expires_in=timedelta(hours=1))
-    assert _authorize(token)["isAuthorized"]
+    _, token = _allowed(api_manager)
     client = api_manager.config.store.client  # type: ignore[attr-defined]
     outage = {"on": True}
     failures = inject_error(
@@ -295,9 +301,7 @@ def test_a_withdrawn_signing_key_is_denied_within_the_poll_even_for_fresh_forger
     from sessions_core.revocation_feed import key_entry
 
     # GIVEN a token signed with the current key, allowed by a warm authorizer
-    session = api_manager.create(user_id="alice")
-    token = _access(api_manager, session.token or "", expires_in=timedelta(hours=1))
-    assert _authorize(token)["isAuthorized"]
+    session, token = _allowed(api_manager)
     keys = LocalSigningKeys(local_key_path(SIGNING_KEYS_FILE))
     leaked = keys.load(clock.now).signing(clock.now)
     assert leaked is not None

@@ -67,6 +67,13 @@ def _sign_outs(manager: SessionManager, clock: FakeClock, count: int) -> list[st
     return ids
 
 
+def _reader(manager: SessionManager, *, packed: bool = False) -> FeedReader:
+    """An authorizer's reader of the manager's feed, warm: it has read it now."""
+    reader = FeedReader(manager.config.namespaced_store.feed, packed=packed)
+    reader.refresh(manager.config.now())
+    return reader
+
+
 def _facts(manager: SessionManager, session_id: str) -> TokenFacts:
     ref = manager.config.keys.ref_for_session("someone", session_id)
     return TokenFacts(
@@ -95,8 +102,7 @@ def test_feed_warm_poll_after_6000_costs_at_most_16_read_units_and_a_cold_start_
 ) -> None:
     # GIVEN a warm authorizer that has read the feed, and 6,000 sign-outs after it
     feed = manager.config.namespaced_store.feed
-    warm = FeedReader(feed)
-    warm.refresh(manager.config.now())
+    warm = _reader(manager)
     clock.advance(seconds=1)
     revoked = _sign_outs(manager, clock, BURST)
     clock.advance(seconds=10)
@@ -122,9 +128,7 @@ def test_feed_warm_poll_after_6000_costs_at_most_16_read_units_and_a_cold_start_
 def test_feed_a_sign_out_right_after_a_burst_is_denied_within_the_poll(
     manager: SessionManager, clock: FakeClock
 ) -> None:
-    feed = manager.config.namespaced_store.feed
-    reader = FeedReader(feed)
-    reader.refresh(manager.config.now())
+    reader = _reader(manager)
     _sign_outs(manager, clock, BURST)
     session = manager.create(user_id="cat")
     manager.destroy(session.id)  # the call returns: from now on, poll + 1 s at most
@@ -136,9 +140,7 @@ def test_feed_a_sign_out_right_after_a_burst_is_denied_within_the_poll(
 def test_feed_one_users_3000_revoke_others_leave_everyone_elses_costs_alone(
     manager: SessionManager, clock: FakeClock, meter: ConsumedCapacity
 ) -> None:
-    feed = manager.config.namespaced_store.feed
-    reader = FeedReader(feed)
-    reader.refresh(manager.config.now())
+    reader = _reader(manager)
     clock.advance(DEFAULT_POLL)
     with meter.measuring() as quiet_before:
         reader.refresh(manager.config.now())
@@ -184,8 +186,7 @@ def test_feed_packed_reads_one_query_a_poll_see_a_sign_out_a_second_after_and_fa
     # GIVEN an authorizer of a large fleet, reading only packed seconds, and a compactor
     feed = manager.config.namespaced_store.feed
     compact(feed, manager.config.now())
-    reader = FeedReader(feed, packed=True)
-    reader.refresh(manager.config.now())
+    reader = _reader(manager, packed=True)
     _sign_outs(manager, clock, BURST)
     session = manager.create(user_id="eve")
     manager.destroy(session.id)

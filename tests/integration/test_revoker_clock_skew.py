@@ -16,7 +16,7 @@ from sessions_core import DynamoDBSessionStore, SessionConfig, SessionManager
 from sessions_core.dynamodb.client import make_client
 from sessions_core.errors import ClockSkewError
 from sessions_core.revocation_feed import TokenFacts
-from tests.integration.test_authorizer_access_tokens import POLL, _access, _authorize
+from tests.integration.test_authorizer_access_tokens import POLL, _allowed, _authorize
 from tests.support import LOCAL_INDEX_LAG, FakeClock
 
 
@@ -46,9 +46,7 @@ def test_a_revoker_minutes_off_is_honoured_within_the_poll_warm_and_cold(
     api_manager: SessionManager, clock: FakeClock, skew: timedelta
 ) -> None:
     # GIVEN a warm authorizer and an access token it allows
-    session = api_manager.create(user_id="alice")
-    token = _access(api_manager, session.token or "", expires_in=timedelta(hours=1))
-    assert _authorize(token)["isAuthorized"]
+    session, token = _allowed(api_manager)
     # WHEN a revoker whose clock is minutes off signs the session out
     revoker = _revoker(api_manager, clock, skew)
     revoker.destroy(session.id)
